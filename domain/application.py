@@ -1,0 +1,130 @@
+"""The park's Application: loads aggregates, calls them, saves the events they record."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from domain import transcodings
+from domain.base import SYSTEM, Act, Actor, BaobaoAggregate, Clock, utc_now
+from domain.calendar import SHANGHAI, YearSchedule, library_schedules
+from domain.calendar_book import CALENDAR_ID, CalendarBook
+from domain.deadline import Rules
+from domain.errors import NotFoundError, VersionConflictError
+from domain.policy import POLICY_ID, AdoptedPolicy, PolicyBook, PolicyDocument
+from domain.storage import Database
+
+TAgg = TypeVar("TAgg", bound=BaobaoAggregate)
+
+BOOTSTRAP_ACTOR = Actor(principal_id=SYSTEM, role="admin", request_id="bootstrap")
+
+
+class ParkCore(Application):
+    """Shared machinery of the park's use cases: typed loading, versions, saving, rules."""
+
+    name = "baobao"
+
+    def __init__(self, database: Database, clock: Clock = utc_now) -> None:
+        self.database = database
+        self.clock = clock
+        super().__init__(env=dict(database.env))
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcodings.register(transcoder)
+
+    # -- loading and saving ----------------------------------------------------------------
+
+    def load(
+        self, cls: type[TAgg], aggregate_id: UUID, expected_version: int | None = None
+    ) -> TAgg:
+        """The aggregate of that class, or the domain's not-found error; checks If-Match."""
+        label = cls.__name__.lower()
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"no {label} {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFoundError(f"no {label} {aggregate_id}")
+        if expected_version is not None and aggregate.version != expected_version:
+            raise VersionConflictError(
+                f"{label} {aggregate_id} is at version {aggregate.version}, not {expected_version}"
+            )
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        try:
+            self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
+    def commit(self, *aggregates: BaobaoAggregate) -> int:
+        """Save atomically; a concurrent writer that got there first makes this a 409."""
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError as error:
+            ids = ", ".join(str(a.id) for a in aggregates)
+            raise VersionConflictError(
+                f"changed concurrently: {ids}; read it again and retry"
+            ) from error
+        return max((r.notification.id for r in recordings), default=0)
+
+    def log_head(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    # -- calendar and policy ---------------------------------------------------------------
+
+    def bootstrap(self, schedules: list[YearSchedule] | None = None) -> None:
+        """At first start: publish the calendar library's years and adopt policy v1."""
+        act = Act.now(BOOTSTRAP_ACTOR, self.clock)
+        if not self.exists(CALENDAR_ID):
+            book = CalendarBook.start(act)
+            for schedule in schedules if schedules is not None else library_schedules():
+                book.publish(act, schedule)
+            self.commit_if_first(book)
+        if not self.exists(POLICY_ID):
+            policy = PolicyBook.start(act)
+            policy.adopt(act, PolicyDocument(), "2000-01")
+            self.commit_if_first(policy)
+
+    def commit_if_first(self, aggregate: BaobaoAggregate) -> None:
+        # Another process may bootstrap at the same moment; its copy is as good as ours.
+        try:
+            self.save(aggregate)
+        except IntegrityError:
+            return
+
+    def calendar_book(self) -> CalendarBook:
+        return self.load(CalendarBook, CALENDAR_ID)
+
+    def policy_book(self) -> PolicyBook:
+        return self.load(PolicyBook, POLICY_ID)
+
+    def rules_at(self, at: datetime) -> Rules:
+        """The calendar and the policy in force on the business day of `at`."""
+        policy = self.policy_book().in_force(at.astimezone(SHANGHAI).date())
+        book = self.calendar_book()
+        return Rules(book.working_calendar(policy.document.office_hours()), book.version, policy)
+
+    def publish_calendar(self, act: Act, schedule: YearSchedule) -> CalendarBook:
+        book = self.calendar_book()
+        book.publish(act, schedule)
+        self.commit(book)
+        return book
+
+    def adopt_policy(
+        self, act: Act, document: dict[str, Any], effective_from: str
+    ) -> AdoptedPolicy:
+        book = self.policy_book()
+        adopted = book.adopt(act, PolicyDocument.from_dict(document), effective_from)
+        self.commit(book)
+        return adopted
+
+    @staticmethod
+    def business_day(at: datetime) -> date:
+        return at.astimezone(SHANGHAI).date()

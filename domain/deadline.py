@@ -1,0 +1,98 @@
+"""Deadlines of a matter's steps, and the rules (calendar and policy) they are computed under."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from domain.calendar import Due, WorkingCalendar
+from domain.policy import AdoptedPolicy
+
+HALF_DAY = "half_working_day"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The calendar and policy versions in force for an act."""
+
+    calendar: WorkingCalendar
+    calendar_version: int
+    policy: AdoptedPolicy
+
+    def due(self, rule: str, start: datetime) -> Due:
+        """Apply a deadline rule: half a working day, or N working days (`working_days:N`)."""
+        if rule == HALF_DAY:
+            return self.calendar.half_working_day_after(start)
+        return self.calendar.working_days_after(start, int(rule.split(":", 1)[1]))
+
+
+def working_days(n: int) -> str:
+    return f"working_days:{n}"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One step's time limit (assign, handle, rectify), with the versions it was computed under."""
+
+    step: str
+    unit_id: str | None
+    rule: str
+    started_at: datetime
+    due_at: datetime
+    provisional: bool
+    calendar_version: int
+    policy_version: int
+    met_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    extended_from: datetime | None = None
+
+    @classmethod
+    def compute(
+        cls, step: str, unit_id: str | None, rule: str, start: datetime, rules: Rules
+    ) -> Deadline:
+        due = rules.due(rule, start)
+        return cls(
+            step=step,
+            unit_id=unit_id,
+            rule=rule,
+            started_at=start,
+            due_at=due.at,
+            provisional=due.provisional,
+            calendar_version=rules.calendar_version,
+            policy_version=rules.policy.version,
+        )
+
+    @property
+    def open(self) -> bool:
+        return self.met_at is None and self.cancelled_at is None
+
+    def met(self, at: datetime) -> Deadline:
+        return replace(self, met_at=at)
+
+    def cancelled(self, at: datetime) -> Deadline:
+        return replace(self, cancelled_at=at)
+
+    def extended(self, to: datetime) -> Deadline:
+        return replace(
+            self, due_at=to, extended_from=self.extended_from or self.due_at, provisional=False
+        )
+
+    def recomputed(self, rules: Rules) -> Deadline:
+        """The same rule from the same start under newer calendar and policy versions."""
+        due = rules.due(self.rule, self.started_at)
+        return replace(
+            self,
+            due_at=due.at,
+            provisional=due.provisional,
+            calendar_version=rules.calendar_version,
+        )
+
+    def state(self, now: datetime, reminded: bool = False) -> str:
+        """pending | reminded | met | missed | cancelled, as of `now`."""
+        if self.cancelled_at is not None:
+            return "cancelled"
+        if self.met_at is not None:
+            return "met"
+        if now > self.due_at:
+            return "missed"
+        return "reminded" if reminded else "pending"

@@ -1,0 +1,10 @@
+"""The park: every use case of baobao in one eventsourcing Application."""
+
+from __future__ import annotations
+
+from domain.matter_cases import MatterCases
+from domain.registry_cases import RegistryCases
+
+
+class Park(RegistryCases, MatterCases):
+    """One Application for the park's event log."""

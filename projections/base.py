@@ -1,0 +1,54 @@
+"""What a projection is, and the table of positions it keeps with its views."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from eventsourcing.domain import DomainEventProtocol
+
+from projections.sql import Tx
+
+PositionedEvent = tuple[int, DomainEventProtocol[Any]]
+
+POSITIONS_DDL = (
+    "CREATE TABLE IF NOT EXISTS view_positions (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+)
+
+
+class Projection(Protocol):
+    """A read model: a function of the event stream, written page by page with its position."""
+
+    name: str
+    tables: Sequence[str]  # table names, in dependency order
+    ddl: Sequence[str]
+
+    def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None: ...
+
+
+def upsert(tx: Tx, table: str, rows: Sequence[dict[str, Any]], *, keep: Sequence[str] = ()) -> None:
+    """Insert or replace rows by their `id`; columns in `keep` keep their first value."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    updates = ", ".join(f"{c}=excluded.{c}" for c in columns if c != "id" and c not in keep)
+    statement = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}"
+    )
+    tx.executemany(statement, [[row[c] for c in columns] for row in rows])
+
+
+def dumps(doc: Any) -> str:
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def table_digest(tx: Tx, table: str, columns: Sequence[str]) -> str:
+    """A SHA-256 over a table's rows in key order: equal content, equal digest."""
+    digest = hashlib.sha256()
+    for row in tx.all(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id"):
+        digest.update(dumps([str(v) if v is not None else None for v in row]).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()

@@ -1,0 +1,186 @@
+"""Read models of the registry and of matters, kept by replaying events onto the aggregates."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Snapshot
+from eventsourcing.persistence import Mapper, StoredEvent
+
+from domain.base import BaobaoAggregate
+from domain.enterprise import Enterprise
+from domain.matter import Matter
+from domain.registry import Guarantor, Unit
+from projections.base import PositionedEvent, dumps, table_digest, upsert
+from projections.documents import (
+    assignment_doc,
+    enterprise_doc,
+    guarantor_doc,
+    matter_doc,
+    next_due_epoch,
+    unit_doc,
+)
+from projections.sql import Tx
+
+TRACKED: dict[str, type[BaobaoAggregate]] = {
+    "Enterprise": Enterprise,
+    "Guarantor": Guarantor,
+    "Unit": Unit,
+    "Matter": Matter,
+}
+
+
+def rows_of_enterprise(e: Enterprise, seq: int) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "v_enterprises": [
+            {
+                "id": str(e.id),
+                "seq": seq,
+                "chain": e.chain,
+                "listed": e.listed,
+                "uscc": e.uscc,
+                "listed_on": e.listed_on.isoformat(),
+                "doc": dumps(enterprise_doc(e)),
+            }
+        ],
+        "v_assignments": [
+            {
+                "id": str(a.id),
+                "seq": seq,
+                "enterprise_id": str(e.id),
+                "guarantor_id": str(a.guarantor_id),
+                "role": a.role,
+                "effective_from": a.effective_from.isoformat(),
+                "effective_to": a.effective_to.isoformat() if a.effective_to else None,
+                "doc": dumps(assignment_doc(e, a)),
+            }
+            for a in e.assignments.values()
+        ],
+    }
+
+
+def rows_of_guarantor(g: Guarantor, seq: int) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "v_guarantors": [
+            {"id": str(g.id), "seq": seq, "kind": g.kind, "doc": dumps(guarantor_doc(g))}
+        ]
+    }
+
+
+def rows_of_unit(u: Unit, seq: int) -> dict[str, list[dict[str, Any]]]:
+    return {"v_units": [{"id": str(u.id), "seq": seq, "doc": dumps(unit_doc(u))}]}
+
+
+def rows_of_matter(m: Matter, seq: int) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "v_matters": [
+            {
+                "id": str(m.id),
+                "seq": seq,
+                "enterprise_id": str(m.enterprise_id),
+                "unit_id": m.unit_id,
+                "status": m.status,
+                "next_due": next_due_epoch(m),
+                "doc": dumps(matter_doc(m)),
+            }
+        ]
+    }
+
+
+ROWS: dict[type[BaobaoAggregate], Callable[[Any, int], dict[str, list[dict[str, Any]]]]] = {
+    Enterprise: rows_of_enterprise,
+    Guarantor: rows_of_guarantor,
+    Unit: rows_of_unit,
+    Matter: rows_of_matter,
+}
+
+
+class EntitiesProjection:
+    """Enterprises, assignments, guarantors, units and matters as documents with filter columns."""
+
+    name = "entities"
+    tables = ("v_state", "v_enterprises", "v_assignments", "v_guarantors", "v_units", "v_matters")
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS v_state (id TEXT PRIMARY KEY, seq BIGINT, topic TEXT, "
+        "version INTEGER, state TEXT)",
+        "CREATE TABLE IF NOT EXISTS v_enterprises (id TEXT PRIMARY KEY, seq BIGINT, chain TEXT, "
+        "listed BOOLEAN, uscc TEXT, listed_on TEXT, doc TEXT)",
+        "CREATE TABLE IF NOT EXISTS v_assignments (id TEXT PRIMARY KEY, seq BIGINT, enterprise_id TEXT, "
+        "guarantor_id TEXT, role TEXT, effective_from TEXT, effective_to TEXT, doc TEXT)",
+        "CREATE INDEX IF NOT EXISTS v_assignments_enterprise ON v_assignments (enterprise_id)",
+        "CREATE INDEX IF NOT EXISTS v_assignments_guarantor ON v_assignments (guarantor_id)",
+        "CREATE TABLE IF NOT EXISTS v_guarantors (id TEXT PRIMARY KEY, seq BIGINT, kind TEXT, doc TEXT)",
+        "CREATE TABLE IF NOT EXISTS v_units (id TEXT PRIMARY KEY, seq BIGINT, doc TEXT)",
+        "CREATE TABLE IF NOT EXISTS v_matters (id TEXT PRIMARY KEY, seq BIGINT, enterprise_id TEXT, "
+        "unit_id TEXT, status TEXT, next_due BIGINT, doc TEXT)",
+        "CREATE INDEX IF NOT EXISTS v_matters_seq ON v_matters (seq)",
+        "CREATE INDEX IF NOT EXISTS v_matters_unit ON v_matters (unit_id, seq)",
+        "CREATE INDEX IF NOT EXISTS v_matters_enterprise ON v_matters (enterprise_id, seq)",
+        "CREATE INDEX IF NOT EXISTS v_matters_due ON v_matters (next_due)",
+    )
+    digest_columns: dict[str, tuple[str, ...]] = {
+        "v_enterprises": ("id", "seq", "doc"),
+        "v_assignments": ("id", "seq", "doc"),
+        "v_guarantors": ("id", "seq", "doc"),
+        "v_units": ("id", "seq", "doc"),
+        "v_matters": ("id", "seq", "next_due", "doc"),
+    }
+
+    def __init__(self, mapper: Mapper[UUID]) -> None:
+        self.mapper = mapper
+
+    def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
+        relevant = [(p, e) for p, e in events if type(e).__qualname__.split(".")[0] in TRACKED]
+        if not relevant:
+            return
+        states = self.load(tx, {e.originator_id for _, e in relevant})
+        touched: dict[UUID, tuple[BaobaoAggregate, int]] = {}
+        for position, event in relevant:
+            current = states.get(event.originator_id)
+            aggregate = event.mutate(current[0] if current else None)  # type: ignore[attr-defined]
+            seq = current[1] if current else position
+            states[event.originator_id] = (aggregate, seq)
+            touched[event.originator_id] = (aggregate, seq)
+        self.write(tx, touched)
+
+    def load(self, tx: Tx, ids: set[UUID]) -> dict[UUID, tuple[BaobaoAggregate, int]]:
+        found: dict[UUID, tuple[BaobaoAggregate, int]] = {}
+        wanted = sorted(str(i) for i in ids)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = tx.all(
+                f"SELECT id, seq, topic, version, state FROM v_state WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            for raw_id, seq, topic, version, state in rows:
+                stored = StoredEvent(UUID(raw_id), int(version), topic, state.encode())
+                snapshot = self.mapper.to_domain_event(stored)
+                found[UUID(raw_id)] = (snapshot.mutate(None), int(seq))  # type: ignore[attr-defined]
+        return found
+
+    def write(self, tx: Tx, touched: dict[UUID, tuple[BaobaoAggregate, int]]) -> None:
+        tables: dict[str, list[dict[str, Any]]] = {}
+        states = []
+        for aggregate, seq in touched.values():
+            stored = self.mapper.to_stored_event(Snapshot.take(aggregate))
+            states.append(
+                {
+                    "id": str(aggregate.id),
+                    "seq": seq,
+                    "topic": stored.topic,
+                    "version": aggregate.version,
+                    "state": stored.state.decode(),
+                }
+            )
+            for table, rows in ROWS[type(aggregate)](aggregate, seq).items():
+                tables.setdefault(table, []).extend(rows)
+        upsert(tx, "v_state", states)
+        for table, rows in tables.items():
+            upsert(tx, table, rows)
+
+    def digest(self, tx: Tx) -> str:
+        parts = [table_digest(tx, t, c) for t, c in self.digest_columns.items()]
+        return hashlib.sha256("".join(parts).encode()).hexdigest()

@@ -1,0 +1,139 @@
+"""The follower: reads the notification log page by page and keeps every projection up to date."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from domain.application import ParkCore
+from projections.base import POSITIONS_DDL, PositionedEvent, Projection
+from projections.entities import EntitiesProjection
+from projections.sql import ViewDatabase
+
+log = logging.getLogger("baobao.follower")
+
+
+class PositionMovedError(Exception):
+    """Another follower wrote this page first; re-read the positions and go on."""
+
+
+def all_projections(app: ParkCore) -> list[Projection]:
+    return [EntitiesProjection(app.mapper)]
+
+
+class Follower:
+    """Applies each page of the log to every projection with its new position, in one transaction."""
+
+    def __init__(
+        self,
+        app: ParkCore,
+        views: ViewDatabase,
+        projections: Sequence[Projection] | None = None,
+        page_size: int = 1000,
+    ) -> None:
+        self.app = app
+        self.views = views
+        self.projections = list(projections if projections is not None else all_projections(app))
+        self.page_size = page_size
+        self.caught_up = threading.Condition()
+        self.setup()
+
+    def setup(self) -> None:
+        with self.views.transaction() as tx:
+            tx.execute(POSITIONS_DDL)
+            for projection in self.projections:
+                for statement in projection.ddl:
+                    tx.execute(statement)
+                tx.execute(
+                    "INSERT INTO view_positions (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
+                    [projection.name],
+                )
+
+    def positions(self) -> dict[str, int]:
+        rows = self.views.read("SELECT name, position FROM view_positions")
+        known = {str(name): int(position) for name, position in rows}
+        return {p.name: known.get(p.name, 0) for p in self.projections}
+
+    def step(self) -> int:
+        """Apply the next page; the number of events read (0 when caught up)."""
+        positions = self.positions()
+        low = min(positions.values(), default=0)
+        notifications = self.app.recorder.select_notifications(
+            start=low, limit=self.page_size, inclusive_of_start=False
+        )
+        if not notifications:
+            return 0
+        events: list[PositionedEvent] = [
+            (n.id, self.app.mapper.to_domain_event(n)) for n in notifications
+        ]
+        last = notifications[-1].id
+        try:
+            with self.views.transaction() as tx:
+                for projection in self.projections:
+                    at = positions[projection.name]
+                    mine = [pe for pe in events if pe[0] > at]
+                    if not mine:
+                        continue
+                    projection.apply(tx, mine)
+                    moved = tx.execute(
+                        "UPDATE view_positions SET position=? WHERE name=? AND position=?",
+                        [last, projection.name, at],
+                    )
+                    if moved != 1:
+                        raise PositionMovedError(projection.name)
+        except PositionMovedError:
+            return len(events)
+        with self.caught_up:
+            self.caught_up.notify_all()
+        return len(events)
+
+    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
+        """Apply pages until the log is exhausted; the number of events read."""
+        total = 0
+        while True:
+            count = self.step()
+            if count == 0:
+                return total
+            total += count
+            if progress is not None:
+                progress(count)
+
+    def run(self, stop: threading.Event, interval: float = 0.05) -> None:
+        """Follow the log until stopped; errors are logged and retried, never fatal."""
+        while not stop.is_set():
+            try:
+                if self.step() == 0:
+                    stop.wait(interval)
+            except Exception:
+                log.exception("follower step failed; retrying")
+                stop.wait(1.0)
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        """Block until every projection has applied the log up to `position`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if min(self.positions().values(), default=0) >= position:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            with self.caught_up:
+                self.caught_up.wait(min(remaining, 0.02))
+
+    def reset(self, name: str) -> None:
+        """Empty one projection's views and set it back to position 0 (rebuild from the start)."""
+        projection = self.projection(name)
+        with self.views.transaction() as tx:
+            for table in projection.tables:
+                tx.execute(f"DELETE FROM {table}")
+            tx.execute("UPDATE view_positions SET position=0 WHERE name=?", [name])
+
+    def projection(self, name: str) -> Projection:
+        for projection in self.projections:
+            if projection.name == name:
+                return projection
+        known = ", ".join(p.name for p in self.projections)
+        msg = f"no projection {name!r}; known: {known}"
+        raise KeyError(msg)

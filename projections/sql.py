@@ -1,0 +1,115 @@
+"""A small SQL layer for the read models, the same statements on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from domain.storage import Database
+
+Params = Sequence[Any]
+
+
+class Tx:
+    """One transaction's cursor; statements use `?` placeholders on both databases."""
+
+    def __init__(self, cursor: Any, postgres: bool) -> None:
+        self.cursor = cursor
+        self.postgres = postgres
+
+    def sql(self, statement: str) -> str:
+        return statement.replace("?", "%s") if self.postgres else statement
+
+    def execute(self, statement: str, params: Params = ()) -> int:
+        self.cursor.execute(self.sql(statement), tuple(params))
+        return int(self.cursor.rowcount)
+
+    def executemany(self, statement: str, rows: Sequence[Params]) -> None:
+        if rows:
+            self.cursor.executemany(self.sql(statement), [tuple(r) for r in rows])
+
+    def all(self, statement: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        self.cursor.execute(self.sql(statement), tuple(params))
+        return list(self.cursor.fetchall())
+
+    def one(self, statement: str, params: Params = ()) -> tuple[Any, ...] | None:
+        self.cursor.execute(self.sql(statement), tuple(params))
+        row = self.cursor.fetchone()
+        return tuple(row) if row is not None else None
+
+
+class ViewDatabase:
+    """Connections to the database that holds the event log, for the views beside it."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.postgres = database.kind == "postgres"
+        self._local = threading.local()
+        self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
+        if self.postgres:
+            env = database.env
+            schema = env.get("POSTGRES_SCHEMA")
+            options = f"-c search_path={schema}" if schema else ""
+            conninfo = psycopg.conninfo.make_conninfo(
+                dbname=env["POSTGRES_DBNAME"],
+                host=env["POSTGRES_HOST"],
+                port=env["POSTGRES_PORT"],
+                user=env["POSTGRES_USER"],
+                password=env["POSTGRES_PASSWORD"] or None,
+                connect_timeout=env.get("POSTGRES_CONNECT_TIMEOUT", "5"),
+                options=options or None,
+            )
+            self._pool = ConnectionPool(conninfo, min_size=1, max_size=16, open=True, timeout=10)
+        elif database.kind != "sqlite":
+            msg = "views need SQLite or PostgreSQL"
+            raise ValueError(msg)
+
+    def _sqlite(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            path = self.database.env["SQLITE_DBNAME"]
+            connection = sqlite3.connect(
+                path, timeout=10, isolation_level=None, check_same_thread=False
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Tx]:
+        """A transaction: committed if the block ends normally, rolled back if it raises."""
+        if self._pool is not None:
+            with self._pool.connection() as connection, connection.transaction():
+                with connection.cursor() as cursor:
+                    yield Tx(cursor, postgres=True)
+            return
+        connection = self._sqlite()
+        cursor = connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield Tx(cursor, postgres=False)
+        except BaseException:
+            connection.rollback()
+            raise
+        else:
+            connection.commit()
+        finally:
+            cursor.close()
+
+    def read(self, statement: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        with self.transaction(write=False) as tx:
+            return tx.all(statement, params)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
