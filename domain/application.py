@@ -10,7 +10,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain import transcodings
-from domain.base import SYSTEM, Act, Actor, BaobaoAggregate, Clock, utc_now
+from domain.base import SYSTEM, Act, Actor, BaobaoAggregate, Clock, require_aware, utc_now
 from domain.calendar import SHANGHAI, YearSchedule, library_schedules
 from domain.calendar_book import CALENDAR_ID, CalendarBook
 from domain.deadline import Rules
@@ -54,6 +54,18 @@ class ParkCore(Application):
             raise VersionConflictError(
                 f"{label} {aggregate_id} is at version {aggregate.version}, not {expected_version}"
             )
+        return aggregate
+
+    def load_as_of(self, cls: type[TAgg], aggregate_id: UUID, as_of: datetime) -> TAgg:
+        """The aggregate as it stood at a recorded time (what the system showed then)."""
+        require_aware(as_of, "as_of")
+        aggregate: Any = None
+        for event in self.events.get(aggregate_id):
+            if event.timestamp > as_of:
+                break
+            aggregate = event.mutate(aggregate)
+        if not isinstance(aggregate, cls):
+            raise NotFoundError(f"no {cls.__name__.lower()} {aggregate_id} as of {as_of.isoformat()}")
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:

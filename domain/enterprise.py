@@ -59,6 +59,8 @@ class Enterprise(BaobaoAggregate):
             aggregate.listed = False
 
     class Relisted(BaobaoAggregate.Event):
+        reason: str
+
         def apply(self, aggregate: Enterprise) -> None:
             aggregate.listed = True
 
@@ -123,10 +125,10 @@ class Enterprise(BaobaoAggregate):
         self.check_listed()
         self.record(self.Delisted, act, reason=reason)
 
-    def relist(self, act: Act) -> None:
+    def relist(self, act: Act, reason: str) -> None:
         if self.listed:
             raise AlreadyListedError(f"enterprise {self.id} is already listed")
-        self.record(self.Relisted, act)
+        self.record(self.Relisted, act, reason=reason)
 
     def assign_guarantor(
         self, act: Act, guarantor_id: UUID, guarantor_kind: str, role: str, effective_from: date

@@ -41,10 +41,10 @@ class RegistryCases(ParkCore):
         return enterprise
 
     def relist_enterprise(
-        self, act: Act, enterprise_id: UUID, expected_version: int | None = None
+        self, act: Act, enterprise_id: UUID, reason: str, expected_version: int | None = None
     ) -> Enterprise:
         enterprise = self.load(Enterprise, enterprise_id, expected_version)
-        enterprise.relist(act)
+        enterprise.relist(act, reason)
         self.commit(enterprise)
         return enterprise
 

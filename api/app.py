@@ -1,0 +1,38 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.idempotency import IdempotencyMiddleware
+from api.routes import admin, enterprises, matters, registry
+from api.services import Services
+
+DESCRIPTION = """
+baobao records the park's 包保 work as immutable events and holds guarantors to account.
+Every endpoint but `/v1/health` needs `Authorization: Bearer <token>` (tokens come from
+`baobao token create`). Errors are `application/problem+json` with a stable `code`.
+"""
+
+
+def create_app(services: Services, *, follow: bool = True) -> FastAPI:
+    """The API over one process's services; `follow` runs the projection follower beside it."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if follow:
+            services.start_follower()
+        yield
+        services.stop()
+
+    app = FastAPI(title="baobao", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.services = services
+    errors.install(app)
+    app.add_middleware(IdempotencyMiddleware, store=services.idempotency)
+    for module in (enterprises, registry, matters, admin):
+        app.include_router(module.router)
+    return app

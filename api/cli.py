@@ -1,0 +1,199 @@
+"""The `baobao` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from api.settings import Settings
+from domain.base import SYSTEM, Act, Actor
+from domain.errors import DomainError
+from domain.storage import ConfigurationError
+
+cli = typer.Typer(help="baobao: the park's 包保 accountability service.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+token_cli = typer.Typer(help="Bearer tokens.", no_args_is_help=True)
+projections_cli = typer.Typer(help="Read models kept from the event log.", no_args_is_help=True)
+calendar_cli = typer.Typer(help="The official working calendar.", no_args_is_help=True)
+cli.add_typer(token_cli, name="token")
+cli.add_typer(projections_cli, name="projections")
+cli.add_typer(calendar_cli, name="calendar")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"baobao: {message}", markup=False, highlight=False)
+    return typer.Exit(code)
+
+
+def services():  # type: ignore[no-untyped-def]  # noqa: ANN201
+    from api.services import Services
+
+    return Services(Settings.from_env())
+
+
+def cli_act(role: str = "admin") -> Act:
+    from domain.base import utc_now
+
+    user = os.environ.get("USER") or "cli"
+    return Act.now(Actor(principal_id=f"cli:{user}", role=role, request_id=f"cli-{os.getpid()}"), utc_now)
+
+
+def progress_bar(label: str) -> Progress:
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err)
+
+
+@cli.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    no_watch: Annotated[bool, typer.Option("--no-watch", help="Without the deadline watcher")] = False,
+    demo_if_empty: Annotated[bool, typer.Option(help="Load the demo park into an empty database")] = False,
+    print_admin_token: Annotated[bool, typer.Option(help="Create and print an admin token")] = False,
+) -> None:
+    """Serve the API with the projection follower beside it."""
+    del no_watch  # the deadline watcher joins the server in a later release
+    svc = services()
+    if demo_if_empty:
+        svc.follower.catch_up()
+        (count,) = svc.views.read("SELECT COUNT(*) FROM v_enterprises")[0]
+        if int(count) == 0:
+            run_demo(svc.settings, "park", 7)
+    if print_admin_token:
+        _, token = svc.park.issue_token(cli_act(), "admin (make run)", "admin", None)
+        console.print(f"\nAdmin token: [bold]{token}[/bold]")
+        console.print(f"Try: curl -H 'Authorization: Bearer {token}' http://{host}:{port}/v1/matters?overdue=true")
+        console.print(f"Docs: http://{host}:{port}/docs\n")
+    if workers > 1:
+        svc.stop()
+        uvicorn.run("api.main:factory", factory=True, host=host, port=port, workers=workers)
+        return
+    from api.app import create_app
+
+    uvicorn.run(create_app(svc), host=host, port=port)
+
+
+@cli.command()
+def worker(no_watch: Annotated[bool, typer.Option("--no-watch")] = False) -> None:
+    """Run the projection follower without the API (beside several API processes)."""
+    del no_watch
+    svc = services()
+    stop = threading.Event()
+    console.print("following the event log; Ctrl-C stops")
+    try:
+        svc.follower.run(stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+def run_demo(settings: Settings, scale: str, seed: int) -> None:
+    from api.demo import write_demo
+
+    with progress_bar(f"demo ({scale}, seed {seed})") as bar:
+        task = bar.add_task("demo", total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        summary = write_demo(settings.database, seed=seed, scale=scale, progress=report)
+    console.print(f"demo park written: {summary}")
+
+
+@cli.command()
+def demo(
+    scale: Annotated[str, typer.Option(help="park | city | province")] = "park",
+    seed: int = 7,
+) -> None:
+    """Write a deterministic synthetic park history through the Application."""
+    if scale not in ("park", "city", "province"):
+        raise fail(f"--scale must be park, city or province, not {scale!r}")
+    run_demo(Settings.from_env(), scale, seed)
+
+
+@token_cli.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="admin, clerk, unit, leader, guarantor, enterprise, supervisor, hr, auditor")],
+    name: Annotated[str, typer.Option(help="Who holds it")],
+    scope: Annotated[str | None, typer.Option(help="Unit, guarantor or enterprise id (scoped roles)")] = None,
+) -> None:
+    """Print a new bearer token (only its hash is stored)."""
+    svc = services()
+    _, token = svc.park.issue_token(cli_act(), name, role, scope)
+    print(token)
+
+
+@projections_cli.command("status")
+def projections_status() -> None:
+    """Each projection's position and lag behind the log."""
+    svc = services()
+    head = svc.park.log_head()
+    table = Table("projection", "position", "lag")
+    for name, position in svc.follower.positions().items():
+        table.add_row(name, str(position), str(head - position))
+    console.print(f"event log head: {head}")
+    console.print(table)
+
+
+@projections_cli.command("rebuild")
+def projections_rebuild(name: Annotated[str | None, typer.Argument()] = None) -> None:
+    """Empty a projection (or all) and rebuild it from position 0."""
+    svc = services()
+    names = [name] if name else [p.name for p in svc.follower.projections]
+    try:
+        for each in names:
+            svc.follower.reset(each)
+    except KeyError as error:
+        raise fail(str(error.args[0])) from None
+    head = svc.park.log_head()
+    with progress_bar("rebuilding " + ", ".join(names)) as bar:
+        task = bar.add_task("rebuild", total=head)
+        total = svc.follower.catch_up(lambda n: bar.advance(task, n))
+    console.print(f"rebuilt {', '.join(names)} from {total} events")
+
+
+@calendar_cli.command("publish")
+def calendar_publish(
+    year: int,
+    file: Annotated[Path, typer.Argument(help='JSON: {"holidays": [...], "workdays": [...], "source": "..."}')],
+) -> None:
+    """Publish a year's official schedule; provisional deadlines in it are recomputed."""
+    from api.calendar_service import publish_year
+
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        holidays = [date.fromisoformat(d) for d in data["holidays"]]
+        workdays = [date.fromisoformat(d) for d in data["workdays"]]
+        source = str(data["source"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise fail(f"{file}: {error}") from None
+    svc = services()
+    version, changed = publish_year(svc, cli_act(), year, holidays, workdays, source)
+    console.print(f"published {year} (calendar version {version}); recomputed {changed} matters")
+
+
+def main() -> None:
+    try:
+        cli()
+    except ConfigurationError as error:
+        err.print(f"baobao: {error}", markup=False)
+        sys.exit(2)
+    except DomainError as error:
+        err.print(f"baobao: {error.detail}", markup=False)
+        sys.exit(2)
+
+
+__all__ = ["SYSTEM", "main"]

@@ -1,0 +1,120 @@
+"""Request dependencies: the services, the caller and their role, acts, versions."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request, Response
+
+from api.errors import ApiError, forbidden, unauthorized
+from api.services import Caller, Services
+from domain.base import Act, Actor
+from domain.park import Park
+
+STAFF = ("admin", "clerk", "leader", "supervisor")
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+def park(svc: ServicesDep) -> Park:
+    return svc.park
+
+
+AppDep = Annotated[Park, Depends(park)]
+
+
+def request_id(request: Request, response: Response) -> str:
+    given = request.headers.get("x-request-id", "")
+    value = given if re.fullmatch(r"[A-Za-z0-9._:-]{1,100}", given) else str(uuid.uuid4())
+    response.headers["X-Request-Id"] = value
+    return value
+
+
+RequestId = Annotated[str, Depends(request_id)]
+
+
+def current_caller(
+    svc: ServicesDep, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
+) -> Caller:
+    if not authorization:
+        raise unauthorized("send Authorization: Bearer <token> (tokens come from `baobao token create`)")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized("the Authorization header must be `Bearer <token>`")
+    caller = svc.caller_for(token.strip())
+    if caller is None:
+        raise unauthorized("the token is not known or has been revoked")
+    return caller
+
+
+CurrentPrincipal = Annotated[Caller, Depends(current_caller)]
+
+
+def allow(*roles: str) -> Callable[[Caller], Caller]:
+    """A dependency that admits only the given roles."""
+
+    def check(caller: CurrentPrincipal) -> Caller:
+        if caller.role not in roles:
+            raise forbidden(f"role {caller.role!r} may not do this; allowed: {', '.join(roles)}")
+        return caller
+
+    return check
+
+
+def expected_version(
+    if_match: Annotated[
+        str | None, Header(description='The version you read, as an ETag: "3"')
+    ] = None,
+) -> int | None:
+    if if_match is None:
+        return None
+    match = re.fullmatch(r'\s*(?:W/)?"?(\d{1,9})"?\s*', if_match)
+    if match is None:
+        raise ApiError(400, "bad_if_match", "Bad If-Match", 'If-Match must be a version ETag such as "3"')
+    return int(match.group(1))
+
+
+IfMatch = Annotated[int | None, Depends(expected_version)]
+
+
+def make_act(
+    svc: Services,
+    caller: Caller,
+    req_id: str,
+    occurred_at: datetime | None,
+    late_roles: frozenset[str] = frozenset({"admin"}),
+) -> Act:
+    """The act of this request; a past business time only for roles allowed late entry."""
+    actor = Actor(principal_id=caller.id, role=caller.role, request_id=req_id, scope=caller.scope)
+    return Act.late_entry(actor, svc.clock, occurred_at, allowed_roles=set(late_roles))
+
+
+def min_position(
+    min_position: Annotated[
+        int | None,
+        Query(ge=0, description="Wait until the views include this log position (read your writes)"),
+    ] = None,
+) -> int | None:
+    return min_position
+
+
+MinPosition = Annotated[int | None, Depends(min_position)]
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size (at most 500)")]
+Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]
+
+
+def versioned(response: Response, version: int, position: int | None = None) -> None:
+    response.headers["ETag"] = f'"{version}"'
+    if position is not None:
+        response.headers["X-Log-Position"] = str(position)

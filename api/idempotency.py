@@ -1,0 +1,105 @@
+"""Idempotency-Key: a repeat with the same key and body gets the first response, nothing new."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api.errors import problem
+from projections.sql import ViewDatabase
+
+DDL = (
+    "CREATE TABLE IF NOT EXISTS api_idempotency (owner TEXT NOT NULL, key TEXT NOT NULL, "
+    "fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body TEXT, headers TEXT, "
+    "PRIMARY KEY (owner, key))"
+)
+PENDING = 0
+MAX_KEY_LENGTH = 200
+
+
+class IdempotencyStore:
+    """Keys per caller (the token's hash), with the request's fingerprint and the first response."""
+
+    def __init__(self, views: ViewDatabase) -> None:
+        self.views = views
+        with views.transaction() as tx:
+            tx.execute(DDL)
+
+    def claim(self, owner: str, key: str, fingerprint: str) -> tuple[int, str, str | None, str | None] | None:
+        """None if the key is new (now claimed), else (status, fingerprint, body, headers) of the first."""
+        with self.views.transaction() as tx:
+            inserted = tx.execute(
+                "INSERT INTO api_idempotency (owner, key, fingerprint, status) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (owner, key) DO NOTHING",
+                [owner, key, fingerprint, PENDING],
+            )
+            if inserted == 1:
+                return None
+            row = tx.one(
+                "SELECT status, fingerprint, body, headers FROM api_idempotency WHERE owner=? AND key=?",
+                [owner, key],
+            )
+        assert row is not None
+        return int(row[0]), str(row[1]), row[2], row[3]
+
+    def complete(self, owner: str, key: str, status: int, body: str, headers: str) -> None:
+        with self.views.transaction() as tx:
+            tx.execute(
+                "UPDATE api_idempotency SET status=?, body=?, headers=? WHERE owner=? AND key=?",
+                [status, body, headers, owner, key],
+            )
+
+    def release(self, owner: str, key: str) -> None:
+        with self.views.transaction() as tx:
+            tx.execute("DELETE FROM api_idempotency WHERE owner=? AND key=? AND status=?", [owner, key, PENDING])
+
+
+class IdempotencyMiddleware(BaseHTTPMiddleware):
+    """Applies to POST and PUT requests that carry an Idempotency-Key header."""
+
+    def __init__(self, app: object, store: IdempotencyStore) -> None:
+        super().__init__(app)  # type: ignore[arg-type]
+        self.store = store
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        key = request.headers.get("idempotency-key")
+        if request.method not in ("POST", "PUT") or key is None:
+            return await call_next(request)
+        if not key or len(key) > MAX_KEY_LENGTH:
+            return problem(400, "bad_idempotency_key", "Bad Idempotency-Key",
+                           f"an Idempotency-Key has 1 to {MAX_KEY_LENGTH} characters")
+        body = await request.body()
+        owner = hashlib.sha256(request.headers.get("authorization", "").encode()).hexdigest()
+        fingerprint = hashlib.sha256(
+            b"\n".join([request.method.encode(), request.url.path.encode(), body])
+        ).hexdigest()
+        first = self.store.claim(owner, key, fingerprint)
+        if first is not None:
+            status, first_fingerprint, first_body, first_headers = first
+            if first_fingerprint != fingerprint:
+                return problem(409, "idempotency_key_reused", "Idempotency-Key reused",
+                               "this Idempotency-Key was used with a different request")
+            if status == PENDING:
+                return problem(409, "idempotency_in_progress", "Request in progress",
+                               "the first request with this Idempotency-Key has not finished",
+                               headers={"Retry-After": "1"})
+            headers = json.loads(first_headers or "{}")
+            headers["Idempotent-Replayed"] = "true"
+            return Response(first_body or "", status_code=status, headers=headers)
+        try:
+            response = await call_next(request)
+        except BaseException:
+            self.store.release(owner, key)
+            raise
+        if response.status_code >= 500:
+            self.store.release(owner, key)
+            return response
+        chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
+        content = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
+        kept = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length",)}
+        self.store.complete(owner, key, response.status_code, content.decode(), json.dumps(kept))
+        return Response(content, status_code=response.status_code, headers=kept)

@@ -1,0 +1,96 @@
+"""One process's services: the Application, the views, the follower, and their lifecycle."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from api.idempotency import IdempotencyStore
+from api.settings import Settings
+from domain.base import Clock, utc_now
+from domain.park import Park
+from projections.queries import Queries
+from projections.runner import Follower
+from projections.sql import ViewDatabase
+
+READ_WAIT_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated principal of a request."""
+
+    id: str
+    name: str
+    role: str
+    scope: str | None
+
+
+@dataclass
+class PrincipalCache:
+    """Tokens looked up recently (a revocation takes effect within `ttl` seconds)."""
+
+    ttl: float = 30.0
+    entries: dict[str, tuple[float, Caller | None]] = field(default_factory=dict)
+
+    def get(self, token: str) -> tuple[bool, Caller | None]:
+        hit = self.entries.get(token)
+        if hit is None or hit[0] < time.monotonic():
+            return False, None
+        return True, hit[1]
+
+    def put(self, token: str, caller: Caller | None) -> None:
+        if len(self.entries) > 10_000:
+            self.entries.clear()
+        self.entries[token] = (time.monotonic() + self.ttl, caller)
+
+
+class Services:
+    """Everything a request needs, built once per process."""
+
+    def __init__(self, settings: Settings, clock: Clock = utc_now) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.park = Park(settings.database, clock=clock)
+        self.park.bootstrap()
+        self.views = ViewDatabase(settings.database)
+        self.follower = Follower(self.park, self.views)
+        self.queries = Queries(self.views)
+        self.idempotency = IdempotencyStore(self.views)
+        self.principals = PrincipalCache()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start_follower(self) -> None:
+        """Keep the projections following the log in a background thread."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self.follower.run, args=(self._stop,), daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def caller_for(self, token: str) -> Caller | None:
+        known, caller = self.principals.get(token)
+        if known:
+            return caller
+        principal = self.park.principal_for(token)
+        caller = (
+            None
+            if principal is None
+            else Caller(str(principal.id), principal.name, principal.role, principal.scope)
+        )
+        self.principals.put(token, caller)
+        return caller
+
+    def settle(self, min_position: int | None = None) -> int:
+        """Wait (briefly) until the views reflect the log up to `min_position` or the head."""
+        target = min_position if min_position is not None else self.park.log_head()
+        if self._thread is None:
+            self.follower.catch_up()
+        self.follower.wait_for(target, timeout=READ_WAIT_SECONDS)
+        return target
