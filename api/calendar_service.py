@@ -14,7 +14,7 @@ from domain.errors import InvalidInputError
 def publish_year(
     svc: Services, act: Act, year: int, holidays: list[date], workdays: list[date], source: str
 ) -> tuple[int, int]:
-    """Publish; then every open provisional deadline is recomputed as an event. (version, matters changed)"""
+    """Publish, then recompute open provisional deadlines: (calendar version, matters changed)."""
     if len(set(holidays)) != len(holidays) or len(set(workdays)) != len(workdays):
         raise InvalidInputError("a day is listed twice")
     schedule = YearSchedule(year, frozenset(holidays), frozenset(workdays), source.strip())

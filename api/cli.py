@@ -16,13 +16,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from api.services import Services
 from api.settings import Settings
 from domain.base import SYSTEM, Act, Actor
 from domain.errors import DomainError
 from domain.storage import ConfigurationError
 
-cli = typer.Typer(help="baobao: the park's 包保 accountability service.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+cli = typer.Typer(
+    help="baobao: the park's 包保 accountability service.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 token_cli = typer.Typer(help="Bearer tokens.", no_args_is_help=True)
 projections_cli = typer.Typer(help="Read models kept from the event log.", no_args_is_help=True)
 calendar_cli = typer.Typer(help="The official working calendar.", no_args_is_help=True)
@@ -39,9 +43,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def services():  # type: ignore[no-untyped-def]  # noqa: ANN201
-    from api.services import Services
-
+def services() -> Services:
     return Services(Settings.from_env())
 
 
@@ -49,11 +51,15 @@ def cli_act(role: str = "admin") -> Act:
     from domain.base import utc_now
 
     user = os.environ.get("USER") or "cli"
-    return Act.now(Actor(principal_id=f"cli:{user}", role=role, request_id=f"cli-{os.getpid()}"), utc_now)
+    return Act.now(
+        Actor(principal_id=f"cli:{user}", role=role, request_id=f"cli-{os.getpid()}"), utc_now
+    )
 
 
 def progress_bar(label: str) -> Progress:
-    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err)
+    return Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err
+    )
 
 
 @cli.command()
@@ -61,9 +67,15 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     workers: int = 1,
-    no_watch: Annotated[bool, typer.Option("--no-watch", help="Without the deadline watcher")] = False,
-    demo_if_empty: Annotated[bool, typer.Option(help="Load the demo park into an empty database")] = False,
-    print_admin_token: Annotated[bool, typer.Option(help="Create and print an admin token")] = False,
+    no_watch: Annotated[
+        bool, typer.Option("--no-watch", help="Without the deadline watcher")
+    ] = False,
+    demo_if_empty: Annotated[
+        bool, typer.Option(help="Load the demo park into an empty database")
+    ] = False,
+    print_admin_token: Annotated[
+        bool, typer.Option(help="Create and print an admin token")
+    ] = False,
 ) -> None:
     """Serve the API with the projection follower beside it."""
     del no_watch  # the deadline watcher joins the server in a later release
@@ -76,7 +88,9 @@ def serve(
     if print_admin_token:
         _, token = svc.park.issue_token(cli_act(), "admin (make run)", "admin", None)
         console.print(f"\nAdmin token: [bold]{token}[/bold]")
-        console.print(f"Try: curl -H 'Authorization: Bearer {token}' http://{host}:{port}/v1/matters?overdue=true")
+        console.print(
+            f"Try: curl -H 'Authorization: Bearer {token}' http://{host}:{port}/v1/matters?overdue=true"
+        )
         console.print(f"Docs: http://{host}:{port}/docs\n")
     if workers > 1:
         svc.stop()
@@ -126,9 +140,16 @@ def demo(
 
 @token_cli.command("create")
 def token_create(
-    role: Annotated[str, typer.Option(help="admin, clerk, unit, leader, guarantor, enterprise, supervisor, hr, auditor")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="admin, clerk, unit, leader, guarantor, enterprise, supervisor, hr, auditor"
+        ),
+    ],
     name: Annotated[str, typer.Option(help="Who holds it")],
-    scope: Annotated[str | None, typer.Option(help="Unit, guarantor or enterprise id (scoped roles)")] = None,
+    scope: Annotated[
+        str | None, typer.Option(help="Unit, guarantor or enterprise id (scoped roles)")
+    ] = None,
 ) -> None:
     """Print a new bearer token (only its hash is stored)."""
     svc = services()
@@ -168,7 +189,9 @@ def projections_rebuild(name: Annotated[str | None, typer.Argument()] = None) ->
 @calendar_cli.command("publish")
 def calendar_publish(
     year: int,
-    file: Annotated[Path, typer.Argument(help='JSON: {"holidays": [...], "workdays": [...], "source": "..."}')],
+    file: Annotated[
+        Path, typer.Argument(help='JSON: {"holidays": [...], "workdays": [...], "source": "..."}')
+    ],
 ) -> None:
     """Publish a year's official schedule; provisional deadlines in it are recomputed."""
     from api.calendar_service import publish_year

@@ -47,7 +47,9 @@ def current_caller(
     svc: ServicesDep, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
 ) -> Caller:
     if not authorization:
-        raise unauthorized("send Authorization: Bearer <token> (tokens come from `baobao token create`)")
+        raise unauthorized(
+            "send Authorization: Bearer <token> (tokens come from `baobao token create`)"
+        )
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("the Authorization header must be `Bearer <token>`")
@@ -80,7 +82,9 @@ def expected_version(
         return None
     match = re.fullmatch(r'\s*(?:W/)?"?(\d{1,9})"?\s*', if_match)
     if match is None:
-        raise ApiError(400, "bad_if_match", "Bad If-Match", 'If-Match must be a version ETag such as "3"')
+        raise ApiError(
+            400, "bad_if_match", "Bad If-Match", 'If-Match must be a version ETag such as "3"'
+        )
     return int(match.group(1))
 
 
@@ -102,7 +106,9 @@ def make_act(
 def min_position(
     min_position: Annotated[
         int | None,
-        Query(ge=0, description="Wait until the views include this log position (read your writes)"),
+        Query(
+            ge=0, description="Wait until the views include this log position (read your writes)"
+        ),
     ] = None,
 ) -> int | None:
     return min_position
@@ -111,7 +117,9 @@ def min_position(
 MinPosition = Annotated[int | None, Depends(min_position)]
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size (at most 500)")]
-Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]
+Cursor = Annotated[
+    str | None, Query(max_length=200, description="next_cursor of the previous page")
+]
 
 
 def versioned(response: Response, version: int, position: int | None = None) -> None:

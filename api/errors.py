@@ -32,7 +32,9 @@ class ApiError(Exception):
 
 
 def unauthorized(detail: str) -> ApiError:
-    return ApiError(401, "unauthorized", "Authentication required", detail, {"WWW-Authenticate": "Bearer"})
+    return ApiError(
+        401, "unauthorized", "Authentication required", detail, {"WWW-Authenticate": "Bearer"}
+    )
 
 
 def forbidden(detail: str, code: str = "forbidden") -> ApiError:
@@ -101,4 +103,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
         code = STATUS_CODES.get(error.status_code, "error")
-        return problem(error.status_code, code, str(error.detail), str(error.detail), headers=error.headers)
+        return problem(
+            error.status_code,
+            code,
+            str(error.detail),
+            str(error.detail),
+            headers=dict(error.headers) if error.headers else None,
+        )

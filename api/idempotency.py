@@ -29,8 +29,10 @@ class IdempotencyStore:
         with views.transaction() as tx:
             tx.execute(DDL)
 
-    def claim(self, owner: str, key: str, fingerprint: str) -> tuple[int, str, str | None, str | None] | None:
-        """None if the key is new (now claimed), else (status, fingerprint, body, headers) of the first."""
+    def claim(
+        self, owner: str, key: str, fingerprint: str
+    ) -> tuple[int, str, str | None, str | None] | None:
+        """None if the key is new (now claimed), else the first request's status and response."""
         with self.views.transaction() as tx:
             inserted = tx.execute(
                 "INSERT INTO api_idempotency (owner, key, fingerprint, status) VALUES (?, ?, ?, ?) "
@@ -40,7 +42,8 @@ class IdempotencyStore:
             if inserted == 1:
                 return None
             row = tx.one(
-                "SELECT status, fingerprint, body, headers FROM api_idempotency WHERE owner=? AND key=?",
+                "SELECT status, fingerprint, body, headers FROM api_idempotency "
+                "WHERE owner=? AND key=?",
                 [owner, key],
             )
         assert row is not None
@@ -55,7 +58,10 @@ class IdempotencyStore:
 
     def release(self, owner: str, key: str) -> None:
         with self.views.transaction() as tx:
-            tx.execute("DELETE FROM api_idempotency WHERE owner=? AND key=? AND status=?", [owner, key, PENDING])
+            tx.execute(
+                "DELETE FROM api_idempotency WHERE owner=? AND key=? AND status=?",
+                [owner, key, PENDING],
+            )
 
 
 class IdempotencyMiddleware(BaseHTTPMiddleware):
@@ -70,8 +76,12 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
         if request.method not in ("POST", "PUT") or key is None:
             return await call_next(request)
         if not key or len(key) > MAX_KEY_LENGTH:
-            return problem(400, "bad_idempotency_key", "Bad Idempotency-Key",
-                           f"an Idempotency-Key has 1 to {MAX_KEY_LENGTH} characters")
+            return problem(
+                400,
+                "bad_idempotency_key",
+                "Bad Idempotency-Key",
+                f"an Idempotency-Key has 1 to {MAX_KEY_LENGTH} characters",
+            )
         body = await request.body()
         owner = hashlib.sha256(request.headers.get("authorization", "").encode()).hexdigest()
         fingerprint = hashlib.sha256(
@@ -81,12 +91,20 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
         if first is not None:
             status, first_fingerprint, first_body, first_headers = first
             if first_fingerprint != fingerprint:
-                return problem(409, "idempotency_key_reused", "Idempotency-Key reused",
-                               "this Idempotency-Key was used with a different request")
+                return problem(
+                    409,
+                    "idempotency_key_reused",
+                    "Idempotency-Key reused",
+                    "this Idempotency-Key was used with a different request",
+                )
             if status == PENDING:
-                return problem(409, "idempotency_in_progress", "Request in progress",
-                               "the first request with this Idempotency-Key has not finished",
-                               headers={"Retry-After": "1"})
+                return problem(
+                    409,
+                    "idempotency_in_progress",
+                    "Request in progress",
+                    "the first request with this Idempotency-Key has not finished",
+                    headers={"Retry-After": "1"},
+                )
             headers = json.loads(first_headers or "{}")
             headers["Idempotent-Replayed"] = "true"
             return Response(first_body or "", status_code=status, headers=headers)

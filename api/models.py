@@ -245,7 +245,9 @@ class TimelineEntry(BaseModel):
 class PublishCalendarRequest(Command):
     holidays: list[date] = Field(max_length=366)
     workdays: list[date] = Field(max_length=366)
-    source: str = Field(min_length=1, max_length=500, description="e.g. the State Council notice number")
+    source: str = Field(
+        min_length=1, max_length=500, description="e.g. the State Council notice number"
+    )
 
 
 class CalendarPublic(BaseModel):
@@ -259,7 +261,9 @@ class CalendarPublic(BaseModel):
 
 class AdoptPolicyRequest(Command):
     document: dict[str, Any] = Field(description="Policy fields to change from v1 (SPEC §9)")
-    effective_from: str = Field(pattern=r"^\d{4}-\d{2}$", description="First month it governs (yyyy-mm)")
+    effective_from: str = Field(
+        pattern=r"^\d{4}-\d{2}$", description="First month it governs (yyyy-mm)"
+    )
 
 
 class PolicyPublic(BaseModel):

@@ -33,7 +33,9 @@ def present_matter(doc: dict[str, Any], now: datetime) -> MatterPublic:
     return MatterPublic.model_validate({**doc, "deadlines": deadlines, "overdue": overdue})
 
 
-def present_assignment(doc: dict[str, Any], guarantors: dict[str, dict[str, Any]]) -> AssignmentPublic:
+def present_assignment(
+    doc: dict[str, Any], guarantors: dict[str, dict[str, Any]]
+) -> AssignmentPublic:
     g = guarantors.get(doc["guarantor_id"], {})
     return AssignmentPublic.model_validate(
         {**doc, "guarantor_name": g.get("name"), "guarantor_kind": g.get("kind")}

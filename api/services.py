@@ -65,7 +65,9 @@ class Services:
     def start_follower(self) -> None:
         """Keep the projections following the log in a background thread."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self.follower.run, args=(self._stop,), daemon=True)
+            self._thread = threading.Thread(
+                target=self.follower.run, args=(self._stop,), daemon=True
+            )
             self._thread.start()
 
     def stop(self) -> None:

@@ -23,7 +23,7 @@ TAgg = TypeVar("TAgg", bound=BaobaoAggregate)
 BOOTSTRAP_ACTOR = Actor(principal_id=SYSTEM, role="admin", request_id="bootstrap")
 
 
-class ParkCore(Application):
+class ParkCore(Application[UUID]):
     """Shared machinery of the park's use cases: typed loading, versions, saving, rules."""
 
     name = "baobao"
@@ -45,7 +45,7 @@ class ParkCore(Application):
         """The aggregate of that class, or the domain's not-found error; checks If-Match."""
         label = cls.__name__.lower()
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Any = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFoundError(f"no {label} {aggregate_id}") from None
         if not isinstance(aggregate, cls):
@@ -61,11 +61,15 @@ class ParkCore(Application):
         require_aware(as_of, "as_of")
         aggregate: Any = None
         for event in self.events.get(aggregate_id):
+            if not isinstance(event, BaobaoAggregate.Event | BaobaoAggregate.Created):
+                continue
             if event.timestamp > as_of:
                 break
             aggregate = event.mutate(aggregate)
         if not isinstance(aggregate, cls):
-            raise NotFoundError(f"no {cls.__name__.lower()} {aggregate_id} as of {as_of.isoformat()}")
+            raise NotFoundError(
+                f"no {cls.__name__.lower()} {aggregate_id} as of {as_of.isoformat()}"
+            )
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:

@@ -98,6 +98,6 @@ def stamp(act: Act) -> dict[str, Any]:
     return {"actor": act.actor, "occurred_at": act.occurred_at, "backdated": act.backdated}
 
 
-def create(cls: type[TAgg], event_class: type[Any], act: Act, id: UUID, **fields: Any) -> TAgg:  # noqa: A002
+def create(cls: type[TAgg], event_class: type[Any], act: Act, id: UUID, **fields: Any) -> TAgg:
     """Create an aggregate whose first event carries the act."""
     return cls._create(event_class, id=id, timestamp=act.recorded_at, **stamp(act), **fields)

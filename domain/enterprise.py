@@ -23,7 +23,7 @@ PERSON_ROLES = ("lead_leader", "liaison")
 
 @dataclass(frozen=True)
 class Assignment:
-    """A guarantor's assignment to the enterprise, effective from a day to a last day (inclusive)."""
+    """A guarantor's assignment, in effect from a first day to a last day (inclusive)."""
 
     id: UUID
     guarantor_id: UUID

@@ -21,7 +21,7 @@ ROLES = (
     "auditor",
 )
 SCOPED_ROLES = ("unit", "guarantor", "enterprise")
-TOKEN_PREFIX = "bb_"
+TOKEN_PREFIX = "bb_"  # noqa: S105 (a prefix, not a secret)
 
 
 def hash_token(token: str) -> str:
@@ -60,7 +60,8 @@ class Principal(BaobaoAggregate):
             raise InvalidInputError(f"role must be one of {', '.join(ROLES)}")
         if (role in SCOPED_ROLES) != (scope is not None):
             raise InvalidInputError(
-                f"roles {', '.join(SCOPED_ROLES)} need --scope (the id they act for); others take none"
+                f"roles {', '.join(SCOPED_ROLES)} need --scope (the id they act for); "
+                "others take none"
             )
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         principal = create(

@@ -27,17 +27,12 @@ class Database:
 
 
 def parse_database_url(url: str) -> Database:
-    """sqlite:///relative.db, sqlite:////abs/path.db, postgresql://user:pw@host:port/db[?schema=s], memory:."""
+    """sqlite:///rel.db, sqlite:////abs.db, postgresql://user:pw@host:port/db[?schema=s], memory:"""
     parsed = urlparse(url)
     cache = {"AGGREGATE_CACHE_MAXSIZE": "5000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path)
-        if path.startswith("/./"):
-            path = path[1:]
-        elif path.startswith("//"):
-            path = path[1:]
-        elif path.startswith("/"):
-            path = path[1:]
+        path = path.removeprefix("/")
         if not path:
             raise ConfigurationError(f"{url!r} names no file; use e.g. sqlite:///./baobao.db")
         folder = Path(path).resolve().parent

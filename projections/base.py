@@ -21,9 +21,12 @@ POSITIONS_DDL = (
 class Projection(Protocol):
     """A read model: a function of the event stream, written page by page with its position."""
 
-    name: str
-    tables: Sequence[str]  # table names, in dependency order
-    ddl: Sequence[str]
+    @property
+    def name(self) -> str: ...
+    @property
+    def tables(self) -> Sequence[str]: ...
+    @property
+    def ddl(self) -> Sequence[str]: ...
 
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None: ...
 

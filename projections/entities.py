@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Snapshot
@@ -108,20 +108,23 @@ class EntitiesProjection:
         "version INTEGER, state TEXT)",
         "CREATE TABLE IF NOT EXISTS v_enterprises (id TEXT PRIMARY KEY, seq BIGINT, chain TEXT, "
         "listed BOOLEAN, uscc TEXT, listed_on TEXT, doc TEXT)",
-        "CREATE TABLE IF NOT EXISTS v_assignments (id TEXT PRIMARY KEY, seq BIGINT, enterprise_id TEXT, "
+        "CREATE TABLE IF NOT EXISTS v_assignments (id TEXT PRIMARY KEY, seq BIGINT, "
+        "enterprise_id TEXT, "
         "guarantor_id TEXT, role TEXT, effective_from TEXT, effective_to TEXT, doc TEXT)",
         "CREATE INDEX IF NOT EXISTS v_assignments_enterprise ON v_assignments (enterprise_id)",
         "CREATE INDEX IF NOT EXISTS v_assignments_guarantor ON v_assignments (guarantor_id)",
-        "CREATE TABLE IF NOT EXISTS v_guarantors (id TEXT PRIMARY KEY, seq BIGINT, kind TEXT, doc TEXT)",
+        "CREATE TABLE IF NOT EXISTS v_guarantors (id TEXT PRIMARY KEY, seq BIGINT, kind TEXT, "
+        "doc TEXT)",
         "CREATE TABLE IF NOT EXISTS v_units (id TEXT PRIMARY KEY, seq BIGINT, doc TEXT)",
-        "CREATE TABLE IF NOT EXISTS v_matters (id TEXT PRIMARY KEY, seq BIGINT, enterprise_id TEXT, "
+        "CREATE TABLE IF NOT EXISTS v_matters (id TEXT PRIMARY KEY, seq BIGINT, "
+        "enterprise_id TEXT, "
         "unit_id TEXT, status TEXT, next_due BIGINT, doc TEXT)",
         "CREATE INDEX IF NOT EXISTS v_matters_seq ON v_matters (seq)",
         "CREATE INDEX IF NOT EXISTS v_matters_unit ON v_matters (unit_id, seq)",
         "CREATE INDEX IF NOT EXISTS v_matters_enterprise ON v_matters (enterprise_id, seq)",
         "CREATE INDEX IF NOT EXISTS v_matters_due ON v_matters (next_due)",
     )
-    digest_columns: dict[str, tuple[str, ...]] = {
+    digest_columns: ClassVar[dict[str, tuple[str, ...]]] = {
         "v_enterprises": ("id", "seq", "doc"),
         "v_assignments": ("id", "seq", "doc"),
         "v_guarantors": ("id", "seq", "doc"),
@@ -152,7 +155,8 @@ class EntitiesProjection:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             rows = tx.all(
-                f"SELECT id, seq, topic, version, state FROM v_state WHERE id IN ({','.join('?' * len(chunk))})",
+                "SELECT id, seq, topic, version, state FROM v_state "
+                f"WHERE id IN ({','.join('?' * len(chunk))})",
                 chunk,
             )
             for raw_id, seq, topic, version, state in rows:

@@ -30,7 +30,9 @@ def decode_cursor(cursor: str | None) -> int:
             raise ValueError(kind)
         return int(value)
     except (ValueError, UnicodeDecodeError) as error:
-        raise BadCursorError(f"cursor {cursor!r} is not valid; use next_cursor from a previous page") from error
+        raise BadCursorError(
+            f"cursor {cursor!r} is not valid; use next_cursor from a previous page"
+        ) from error
 
 
 @dataclass(frozen=True)
@@ -89,13 +91,16 @@ class Queries:
         return [json.loads(doc) for (doc,) in rows]
 
     def enterprise_of_assignment(self, assignment_id: str) -> str | None:
-        rows = self.views.read("SELECT enterprise_id FROM v_assignments WHERE id=?", [assignment_id])
+        rows = self.views.read(
+            "SELECT enterprise_id FROM v_assignments WHERE id=?", [assignment_id]
+        )
         return str(rows[0][0]) if rows else None
 
     def enterprises_of_guarantor(self, guarantor_id: str, day: date | None = None) -> list[str]:
         if day is None:
             rows = self.views.read(
-                "SELECT DISTINCT enterprise_id FROM v_assignments WHERE guarantor_id=?", [guarantor_id]
+                "SELECT DISTINCT enterprise_id FROM v_assignments WHERE guarantor_id=?",
+                [guarantor_id],
             )
         else:
             d = day.isoformat()
@@ -106,7 +111,9 @@ class Queries:
             )
         return [str(r[0]) for r in rows]
 
-    def gaps(self, day: date, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    def gaps(
+        self, day: date, limit: int, cursor: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
         """Listed enterprises lacking a lead leader or a department on `day`."""
         d = day.isoformat()
         after = decode_cursor(cursor)
@@ -128,8 +135,12 @@ class Queries:
             enterprise = json.loads(doc)
             missing = [r for r, n in (("lead_leader", leads), ("department", departments)) if not n]
             items.append(
-                {"enterprise_id": enterprise_id, "name": enterprise["name"], "chain": enterprise["chain"],
-                 "missing": missing}
+                {
+                    "enterprise_id": enterprise_id,
+                    "name": enterprise["name"],
+                    "chain": enterprise["chain"],
+                    "missing": missing,
+                }
             )
         next_cursor = encode_cursor(int(rows[limit - 1][0])) if len(rows) > limit else None
         return items, next_cursor

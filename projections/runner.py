@@ -24,7 +24,7 @@ def all_projections(app: ParkCore) -> list[Projection]:
 
 
 class Follower:
-    """Applies each page of the log to every projection with its new position, in one transaction."""
+    """Applies each page of the log to every projection, with its new position, in one go."""
 
     def __init__(
         self,
@@ -47,7 +47,8 @@ class Follower:
                 for statement in projection.ddl:
                     tx.execute(statement)
                 tx.execute(
-                    "INSERT INTO view_positions (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
+                    "INSERT INTO view_positions (name, position) VALUES (?, 0) "
+                    "ON CONFLICT (name) DO NOTHING",
                     [projection.name],
                 )
 

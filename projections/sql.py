@@ -86,9 +86,12 @@ class ViewDatabase:
     def transaction(self, *, write: bool = True) -> Iterator[Tx]:
         """A transaction: committed if the block ends normally, rolled back if it raises."""
         if self._pool is not None:
-            with self._pool.connection() as connection, connection.transaction():
-                with connection.cursor() as cursor:
-                    yield Tx(cursor, postgres=True)
+            with (
+                self._pool.connection() as pg,
+                pg.transaction(),
+                pg.cursor() as pg_cursor,
+            ):
+                yield Tx(pg_cursor, postgres=True)
             return
         connection = self._sqlite()
         cursor = connection.cursor()

@@ -66,7 +66,8 @@ def visible_enterprise(svc: Services, caller: Caller, enterprise_id: str) -> boo
         return enterprise_id in svc.queries.enterprises_of_guarantor(caller.scope)
     if caller.role == "unit":
         rows = svc.views.read(
-            "SELECT 1 FROM v_matters WHERE enterprise_id=? AND unit_id=? LIMIT 1", [enterprise_id, caller.scope]
+            "SELECT 1 FROM v_matters WHERE enterprise_id=? AND unit_id=? LIMIT 1",
+            [enterprise_id, caller.scope],
         )
         return bool(rows)
     return False
@@ -83,7 +84,9 @@ def list_enterprise(
 ) -> EnterprisePublic:
     """Enter an enterprise into the key enterprise library (入库)."""
     act = make_act(svc, caller, req, body.occurred_at)
-    enterprise = app.list_enterprise(act, body.uscc, body.name, body.industry, body.chain, body.above_scale)
+    enterprise = app.list_enterprise(
+        act, body.uscc, body.name, body.industry, body.chain, body.above_scale
+    )
     versioned(response, enterprise.version, app.log_head())
     response.headers["Location"] = f"/v1/enterprises/{enterprise.id}"
     return enterprise_public(svc, enterprise)
@@ -91,8 +94,14 @@ def list_enterprise(
 
 @router.post("/v1/enterprises/{enterprise_id}/delist", response_model=EnterprisePublic)
 def delist_enterprise(
-    enterprise_id: UUID, body: ReasonRequest, app: AppDep, svc: ServicesDep, caller: Admin, req: RequestId,
-    if_match: IfMatch, response: Response,
+    enterprise_id: UUID,
+    body: ReasonRequest,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Admin,
+    req: RequestId,
+    if_match: IfMatch,
+    response: Response,
 ) -> EnterprisePublic:
     """Take an enterprise out of the library (出库), with the reason."""
     act = make_act(svc, caller, req, body.occurred_at)
@@ -103,8 +112,14 @@ def delist_enterprise(
 
 @router.post("/v1/enterprises/{enterprise_id}/relist", response_model=EnterprisePublic)
 def relist_enterprise(
-    enterprise_id: UUID, body: ReasonRequest, app: AppDep, svc: ServicesDep, caller: Admin, req: RequestId,
-    if_match: IfMatch, response: Response,
+    enterprise_id: UUID,
+    body: ReasonRequest,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Admin,
+    req: RequestId,
+    if_match: IfMatch,
+    response: Response,
 ) -> EnterprisePublic:
     """Put a delisted enterprise back into the library."""
     act = make_act(svc, caller, req, body.occurred_at)
@@ -132,13 +147,20 @@ def list_enterprises(
         filters.append(Filter("listed=?", (listed,)))
     if caller.role == "guarantor":
         filters.append(
-            Filter("id IN (SELECT enterprise_id FROM v_assignments WHERE guarantor_id=?)", (caller.scope,))
+            Filter(
+                "id IN (SELECT enterprise_id FROM v_assignments WHERE guarantor_id=?)",
+                (caller.scope,),
+            )
         )
     if caller.role == "unit":
-        filters.append(Filter("id IN (SELECT enterprise_id FROM v_matters WHERE unit_id=?)", (caller.scope,)))
+        filters.append(
+            Filter("id IN (SELECT enterprise_id FROM v_matters WHERE unit_id=?)", (caller.scope,))
+        )
     docs, next_cursor = svc.queries.page("v_enterprises", filters, limit, cursor)
     names = svc.queries.docs("v_guarantors", guarantor_ids(*docs))
-    return Page(items=[present_enterprise(d, today(svc), names) for d in docs], next_cursor=next_cursor)
+    return Page(
+        items=[present_enterprise(d, today(svc), names) for d in docs], next_cursor=next_cursor
+    )
 
 
 @router.get("/v1/enterprises/gaps", response_model=Page[GapPublic])
@@ -162,7 +184,9 @@ def get_enterprise(
     svc: ServicesDep,
     caller: Annotated[Caller, Depends(allow(*ENTERPRISE_READERS))],
     response: Response,
-    as_of: Annotated[datetime | None, Query(description="Recorded time: what the system showed then")] = None,
+    as_of: Annotated[
+        datetime | None, Query(description="Recorded time: what the system showed then")
+    ] = None,
     min_position: MinPosition = None,
 ) -> EnterprisePublic:
     """One enterprise with the guarantors in effect today."""
@@ -186,7 +210,9 @@ def guarantors_on(
     svc: ServicesDep,
     caller: Annotated[Caller, Depends(allow(*ENTERPRISE_READERS))],
     on: date | None = None,
-    as_of: Annotated[datetime | None, Query(description="Recorded time: what the system showed then")] = None,
+    as_of: Annotated[
+        datetime | None, Query(description="Recorded time: what the system showed then")
+    ] = None,
     min_position: MinPosition = None,
 ) -> list[AssignmentPublic]:
     """Who guaranteed the enterprise on a date (default today), for any past date."""
@@ -205,10 +231,18 @@ def guarantors_on(
     return [present_assignment(d, names) for d in docs]
 
 
-@router.post("/v1/enterprises/{enterprise_id}/assignments", status_code=201, response_model=AssignmentPublic)
+@router.post(
+    "/v1/enterprises/{enterprise_id}/assignments", status_code=201, response_model=AssignmentPublic
+)
 def assign_guarantor(
-    enterprise_id: UUID, body: CreateAssignmentRequest, app: AppDep, svc: ServicesDep, caller: Admin,
-    req: RequestId, if_match: IfMatch, response: Response,
+    enterprise_id: UUID,
+    body: CreateAssignmentRequest,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Admin,
+    req: RequestId,
+    if_match: IfMatch,
+    response: Response,
 ) -> AssignmentPublic:
     """Make a guarantor answerable for the enterprise in a role, from a date."""
     act = make_act(svc, caller, req, body.occurred_at)
@@ -221,11 +255,19 @@ def assign_guarantor(
 
 
 @router.post(
-    "/v1/enterprises/{enterprise_id}/assignments/reassign", status_code=201, response_model=AssignmentPublic
+    "/v1/enterprises/{enterprise_id}/assignments/reassign",
+    status_code=201,
+    response_model=AssignmentPublic,
 )
 def reassign(
-    enterprise_id: UUID, body: ReassignRequest, app: AppDep, svc: ServicesDep, caller: Admin,
-    req: RequestId, if_match: IfMatch, response: Response,
+    enterprise_id: UUID,
+    body: ReassignRequest,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Admin,
+    req: RequestId,
+    if_match: IfMatch,
+    response: Response,
 ) -> AssignmentPublic:
     """Release whoever holds the role (the day before) and assign the new guarantor, atomically."""
     act = make_act(svc, caller, req, body.occurred_at)
@@ -239,8 +281,14 @@ def reassign(
 
 @router.post("/v1/assignments/{assignment_id}/release", response_model=AssignmentPublic)
 def release_assignment(
-    assignment_id: UUID, body: ReleaseAssignmentRequest, app: AppDep, svc: ServicesDep, caller: Admin,
-    req: RequestId, if_match: IfMatch, response: Response,
+    assignment_id: UUID,
+    body: ReleaseAssignmentRequest,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Admin,
+    req: RequestId,
+    if_match: IfMatch,
+    response: Response,
 ) -> AssignmentPublic:
     """End an assignment: `effective_to` is its last day in effect."""
     svc.settle()

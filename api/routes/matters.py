@@ -8,7 +8,19 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import STAFF, AppDep, Cursor, IfMatch, Limit, MinPosition, RequestId, ServicesDep, allow, make_act, versioned
+from api.deps import (
+    STAFF,
+    AppDep,
+    Cursor,
+    IfMatch,
+    Limit,
+    MinPosition,
+    RequestId,
+    ServicesDep,
+    allow,
+    make_act,
+    versioned,
+)
 from api.errors import not_found
 from api.models import (
     AssignMatterRequest,
@@ -19,8 +31,8 @@ from api.models import (
     ExtensionRequestPublic,
     MatterPublic,
     Page,
-    ReasonRequest,
     RatingPublic,
+    ReasonRequest,
     ResolveMatterRequest,
     TimelineEntry,
     TransferMatterRequest,
@@ -34,8 +46,15 @@ from projections.queries import Filter
 router = APIRouter(tags=["matters"])
 
 MATTER_READERS = (*STAFF, "auditor", "unit", "enterprise", "guarantor")
-BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor", "occurred_at",
-               "backdated"}
+BASE_FIELDS = {
+    "originator_id",
+    "originator_version",
+    "timestamp",
+    "originator_topic",
+    "actor",
+    "occurred_at",
+    "backdated",
+}
 
 
 def scope_filter(svc: Services, caller: Caller) -> Filter | None:
@@ -45,8 +64,10 @@ def scope_filter(svc: Services, caller: Caller) -> Filter | None:
     if caller.role == "enterprise":
         return Filter("enterprise_id=?", (caller.scope,))
     if caller.role == "guarantor":
-        return Filter("enterprise_id IN (SELECT enterprise_id FROM v_assignments WHERE guarantor_id=?)",
-                      (caller.scope,))
+        return Filter(
+            "enterprise_id IN (SELECT enterprise_id FROM v_assignments WHERE guarantor_id=?)",
+            (caller.scope,),
+        )
     return None
 
 
@@ -76,7 +97,9 @@ def receive_matter(
     response: Response,
 ) -> MatterPublic:
     """Take in an enterprise request (受理); it must be assigned within half a working day."""
-    late_roles = frozenset({"admin", "clerk"}) if body.received_at is not None else frozenset({"admin"})
+    late_roles = (
+        frozenset({"admin", "clerk"}) if body.received_at is not None else frozenset({"admin"})
+    )
     act = make_act(svc, caller, req, body.received_at or body.occurred_at, late_roles)
     matter = app.receive_matter(act, body.enterprise_id, body.summary, body.category, body.channel)
     response.headers["Location"] = f"/v1/matters/{matter.id}"
@@ -85,8 +108,13 @@ def receive_matter(
 
 @router.post("/v1/matters/{matter_id}/assign", response_model=MatterPublic)
 def assign_matter(
-    matter_id: UUID, body: AssignMatterRequest, app: AppDep, svc: ServicesDep,
-    caller: Annotated[Caller, Depends(allow("clerk", "admin"))], req: RequestId, if_match: IfMatch,
+    matter_id: UUID,
+    body: AssignMatterRequest,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Annotated[Caller, Depends(allow("clerk", "admin"))],
+    req: RequestId,
+    if_match: IfMatch,
     response: Response,
 ) -> MatterPublic:
     """Assign (交办) to an undertaking unit: 3 working days to handle, 30 at most."""
@@ -96,55 +124,96 @@ def assign_matter(
 
 @router.post("/v1/matters/{matter_id}/transfer", response_model=MatterPublic)
 def transfer_matter(
-    matter_id: UUID, body: TransferMatterRequest, app: AppDep, svc: ServicesDep,
-    caller: Annotated[Caller, Depends(allow("clerk", "unit", "admin"))], req: RequestId, if_match: IfMatch,
+    matter_id: UUID,
+    body: TransferMatterRequest,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Annotated[Caller, Depends(allow("clerk", "unit", "admin"))],
+    req: RequestId,
+    if_match: IfMatch,
     response: Response,
 ) -> MatterPublic:
     """Transfer (转办) to another unit, which gets 3 fresh working days; the cap stays."""
     act = make_act(svc, caller, req, body.occurred_at)
-    return respond(svc, app.transfer_matter(act, matter_id, body.unit_id, body.reason, if_match), response)
+    return respond(
+        svc, app.transfer_matter(act, matter_id, body.unit_id, body.reason, if_match), response
+    )
 
 
-@router.post("/v1/matters/{matter_id}/extension-requests", status_code=201, response_model=ExtensionRequestPublic)
+@router.post(
+    "/v1/matters/{matter_id}/extension-requests",
+    status_code=201,
+    response_model=ExtensionRequestPublic,
+)
 def request_extension(
-    matter_id: UUID, body: CreateExtensionRequest, app: AppDep, svc: ServicesDep,
-    caller: Annotated[Caller, Depends(allow("unit", "admin"))], req: RequestId, if_match: IfMatch,
+    matter_id: UUID,
+    body: CreateExtensionRequest,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Annotated[Caller, Depends(allow("unit", "admin"))],
+    req: RequestId,
+    if_match: IfMatch,
     response: Response,
 ) -> ExtensionRequestPublic:
     """Ask for a later handle deadline (延期申请): before the deadline, not beyond the cap."""
     act = make_act(svc, caller, req, body.occurred_at)
-    matter, request = app.request_extension(act, matter_id, body.requested_deadline, body.reason, if_match)
+    matter, request = app.request_extension(
+        act, matter_id, body.requested_deadline, body.reason, if_match
+    )
     versioned(response, matter.version, app.log_head())
     doc = next(r for r in matter_doc(matter)["extension_requests"] if r["id"] == str(request.id))
     return ExtensionRequestPublic.model_validate(doc)
 
 
-@router.post("/v1/matters/{matter_id}/extension-requests/{request_id}/approve", response_model=MatterPublic)
+@router.post(
+    "/v1/matters/{matter_id}/extension-requests/{request_id}/approve", response_model=MatterPublic
+)
 def approve_extension(
-    matter_id: UUID, request_id: UUID, app: AppDep, svc: ServicesDep,
-    caller: Annotated[Caller, Depends(allow("leader", "admin"))], req: RequestId, if_match: IfMatch,
-    response: Response, body: Command | None = None,
+    matter_id: UUID,
+    request_id: UUID,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Annotated[Caller, Depends(allow("leader", "admin"))],
+    req: RequestId,
+    if_match: IfMatch,
+    response: Response,
+    body: Command | None = None,
 ) -> MatterPublic:
     """Approve an extension: the matter becomes major/complex and its deadline moves."""
     act = make_act(svc, caller, req, body.occurred_at if body else None)
     return respond(svc, app.approve_extension(act, matter_id, request_id, if_match), response)
 
 
-@router.post("/v1/matters/{matter_id}/extension-requests/{request_id}/reject", response_model=MatterPublic)
+@router.post(
+    "/v1/matters/{matter_id}/extension-requests/{request_id}/reject", response_model=MatterPublic
+)
 def reject_extension(
-    matter_id: UUID, request_id: UUID, body: ReasonRequest, app: AppDep, svc: ServicesDep,
-    caller: Annotated[Caller, Depends(allow("leader", "admin"))], req: RequestId, if_match: IfMatch,
+    matter_id: UUID,
+    request_id: UUID,
+    body: ReasonRequest,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Annotated[Caller, Depends(allow("leader", "admin"))],
+    req: RequestId,
+    if_match: IfMatch,
     response: Response,
 ) -> MatterPublic:
     """Reject an extension: the deadline stays."""
     act = make_act(svc, caller, req, body.occurred_at)
-    return respond(svc, app.reject_extension(act, matter_id, request_id, body.reason, if_match), response)
+    return respond(
+        svc, app.reject_extension(act, matter_id, request_id, body.reason, if_match), response
+    )
 
 
 @router.post("/v1/matters/{matter_id}/resolve", response_model=MatterPublic)
 def resolve_matter(
-    matter_id: UUID, body: ResolveMatterRequest, app: AppDep, svc: ServicesDep,
-    caller: Annotated[Caller, Depends(allow("unit", "admin"))], req: RequestId, if_match: IfMatch,
+    matter_id: UUID,
+    body: ResolveMatterRequest,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Annotated[Caller, Depends(allow("unit", "admin"))],
+    req: RequestId,
+    if_match: IfMatch,
     response: Response,
 ) -> MatterPublic:
     """Resolve (办结) with a reply; after the deadline it is resolved late."""
@@ -154,23 +223,37 @@ def resolve_matter(
 
 @router.post("/v1/matters/{matter_id}/ratings", status_code=201, response_model=RatingPublic)
 def rate_matter(
-    matter_id: UUID, body: CreateRatingRequest, app: AppDep, svc: ServicesDep,
-    caller: Annotated[Caller, Depends(allow("enterprise", "admin"))], req: RequestId, if_match: IfMatch,
+    matter_id: UUID,
+    body: CreateRatingRequest,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Annotated[Caller, Depends(allow("enterprise", "admin"))],
+    req: RequestId,
+    if_match: IfMatch,
     response: Response,
 ) -> RatingPublic:
     """Rate the resolution (好差评) 1–5; 1–2 reopens it for rectification."""
     act = make_act(svc, caller, req, body.occurred_at)
     matter, rating = app.rate_matter(act, matter_id, body.level, body.comment, if_match)
     versioned(response, matter.version, app.log_head())
-    return RatingPublic(level=rating.level, comment=rating.comment, rated_at=rating.rated_at,
-                        resolution=rating.resolution)
+    return RatingPublic(
+        level=rating.level,
+        comment=rating.comment,
+        rated_at=rating.rated_at,
+        resolution=rating.resolution,
+    )
 
 
 @router.post("/v1/matters/{matter_id}/withdraw", response_model=MatterPublic)
 def withdraw_matter(
-    matter_id: UUID, body: ReasonRequest, app: AppDep, svc: ServicesDep,
-    caller: Annotated[Caller, Depends(allow("enterprise", "clerk", "admin"))], req: RequestId,
-    if_match: IfMatch, response: Response,
+    matter_id: UUID,
+    body: ReasonRequest,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Annotated[Caller, Depends(allow("enterprise", "clerk", "admin"))],
+    req: RequestId,
+    if_match: IfMatch,
+    response: Response,
 ) -> MatterPublic:
     """Withdraw a matter before it is resolved."""
     act = make_act(svc, caller, req, body.occurred_at)
@@ -213,7 +296,9 @@ def get_matter(
     svc: ServicesDep,
     caller: Annotated[Caller, Depends(allow(*MATTER_READERS))],
     response: Response,
-    as_of: Annotated[datetime | None, Query(description="Recorded time: what the system showed then")] = None,
+    as_of: Annotated[
+        datetime | None, Query(description="Recorded time: what the system showed then")
+    ] = None,
     min_position: MinPosition = None,
 ) -> MatterPublic:
     """One matter with its deadlines and their states."""
@@ -242,6 +327,7 @@ def matter_timeline(
     check_visible(svc, caller, present_matter(matter_doc(aggregate), svc.clock()))
     entries = []
     for event in svc.park.events.get(matter_id):
+        assert isinstance(event, Matter.Event | Matter.Created)
         data = {k: plain(v) for k, v in vars(event).items() if k not in BASE_FIELDS}
         entries.append(
             TimelineEntry(
@@ -249,9 +335,9 @@ def matter_timeline(
                 version=event.originator_version,
                 type=type(event).__qualname__,
                 recorded_at=datetime.fromisoformat(local(event.timestamp) or ""),
-                occurred_at=event.occurred_at,  # type: ignore[attr-defined]
-                backdated=event.backdated,  # type: ignore[attr-defined]
-                actor=plain(event.actor),  # type: ignore[attr-defined]
+                occurred_at=event.occurred_at,
+                backdated=event.backdated,
+                actor=plain(event.actor),
                 data=data,
             )
         )

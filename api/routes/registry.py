@@ -7,7 +7,18 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
-from api.deps import STAFF, AppDep, Cursor, Limit, MinPosition, RequestId, ServicesDep, allow, make_act, versioned
+from api.deps import (
+    STAFF,
+    AppDep,
+    Cursor,
+    Limit,
+    MinPosition,
+    RequestId,
+    ServicesDep,
+    allow,
+    make_act,
+    versioned,
+)
 from api.errors import not_found
 from api.models import CreateGuarantorRequest, CreateUnitRequest, GuarantorPublic, Page, UnitPublic
 from api.services import Caller
@@ -21,7 +32,12 @@ Staff = Annotated[Caller, Depends(allow(*STAFF, "unit", "guarantor", "hr", "audi
 
 @router.post("/v1/guarantors", status_code=201, response_model=GuarantorPublic)
 def register_guarantor(
-    body: CreateGuarantorRequest, app: AppDep, svc: ServicesDep, caller: Admin, req: RequestId, response: Response
+    body: CreateGuarantorRequest,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Admin,
+    req: RequestId,
+    response: Response,
 ) -> GuarantorPublic:
     """Register a guarantor: a person (leader) or a department."""
     act = make_act(svc, caller, req, body.occurred_at)
@@ -33,7 +49,11 @@ def register_guarantor(
 
 @router.get("/v1/guarantors", response_model=Page[GuarantorPublic])
 def list_guarantors(
-    svc: ServicesDep, _: Staff, limit: Limit = 100, cursor: Cursor = None, min_position: MinPosition = None
+    svc: ServicesDep,
+    _: Staff,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+    min_position: MinPosition = None,
 ) -> Page[GuarantorPublic]:
     """Registered guarantors."""
     svc.settle(min_position)
@@ -43,7 +63,11 @@ def list_guarantors(
 
 @router.get("/v1/guarantors/{guarantor_id}", response_model=GuarantorPublic)
 def get_guarantor(
-    guarantor_id: UUID, svc: ServicesDep, _: Staff, response: Response, min_position: MinPosition = None
+    guarantor_id: UUID,
+    svc: ServicesDep,
+    _: Staff,
+    response: Response,
+    min_position: MinPosition = None,
 ) -> GuarantorPublic:
     """One guarantor."""
     svc.settle(min_position)
@@ -56,7 +80,12 @@ def get_guarantor(
 
 @router.post("/v1/units", status_code=201, response_model=UnitPublic)
 def register_unit(
-    body: CreateUnitRequest, app: AppDep, svc: ServicesDep, caller: Admin, req: RequestId, response: Response
+    body: CreateUnitRequest,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Admin,
+    req: RequestId,
+    response: Response,
 ) -> UnitPublic:
     """Register an undertaking unit (承办单位)."""
     act = make_act(svc, caller, req, body.occurred_at)
@@ -68,7 +97,11 @@ def register_unit(
 
 @router.get("/v1/units", response_model=Page[UnitPublic])
 def list_units(
-    svc: ServicesDep, _: Staff, limit: Limit = 100, cursor: Cursor = None, min_position: MinPosition = None
+    svc: ServicesDep,
+    _: Staff,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+    min_position: MinPosition = None,
 ) -> Page[UnitPublic]:
     """Undertaking units."""
     svc.settle(min_position)
