@@ -11,6 +11,7 @@ from api import errors
 from api.idempotency import IdempotencyMiddleware
 from api.routes import admin, enterprises, matters, registry
 from api.services import Services
+from api.watcher import Watcher
 
 DESCRIPTION = """
 baobao records the park's 包保 work as immutable events and holds guarantors to account.
@@ -19,13 +20,16 @@ Every endpoint but `/v1/health` needs `Authorization: Bearer <token>` (tokens co
 """
 
 
-def create_app(services: Services, *, follow: bool = True) -> FastAPI:
-    """The API over one process's services; `follow` runs the projection follower beside it."""
+def create_app(services: Services, *, follow: bool = True, watch: bool = False) -> FastAPI:
+    """The API over one process's services; `follow` runs the projection follower beside it,
+    `watch` the deadline watcher too."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if follow:
             services.start_follower()
+        if watch:
+            services.start_background("watcher", Watcher(services).run)
         yield
         services.stop()
 

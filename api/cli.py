@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import threading
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +18,7 @@ from rich.table import Table
 
 from api.services import Services
 from api.settings import Settings
+from api.watcher import Watcher
 from domain.base import SYSTEM, Act, Actor
 from domain.errors import DomainError
 from domain.storage import ConfigurationError
@@ -34,8 +35,8 @@ cli.add_typer(token_cli, name="token")
 cli.add_typer(projections_cli, name="projections")
 cli.add_typer(calendar_cli, name="calendar")
 
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -78,7 +79,6 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the API with the projection follower beside it."""
-    del no_watch  # the deadline watcher joins the server in a later release
     svc = services()
     if demo_if_empty:
         svc.follower.catch_up()
@@ -94,24 +94,36 @@ def serve(
         console.print(f"Docs: http://{host}:{port}/docs\n")
     if workers > 1:
         svc.stop()
+        # Each worker follows the log (their positions are guarded); one watcher runs here.
+        os.environ["BAOBAO_WATCH"] = "0"
+        if not no_watch:
+            svc.start_background("watcher", Watcher(svc).run)
         uvicorn.run("api.main:factory", factory=True, host=host, port=port, workers=workers)
+        svc.stop()
         return
     from api.app import create_app
 
-    uvicorn.run(create_app(svc), host=host, port=port)
+    uvicorn.run(create_app(svc, watch=not no_watch), host=host, port=port)
 
 
 @cli.command()
 def worker(no_watch: Annotated[bool, typer.Option("--no-watch")] = False) -> None:
     """Run the projection follower without the API (beside several API processes)."""
-    del no_watch
     svc = services()
+    if not no_watch:
+        svc.start_background("watcher", Watcher(svc).run)
+    console.print(
+        "following the event log"
+        + ("" if no_watch else " and watching deadlines")
+        + "; Ctrl-C stops"
+    )
     stop = threading.Event()
-    console.print("following the event log; Ctrl-C stops")
     try:
         svc.follower.run(stop)
     except KeyboardInterrupt:
         stop.set()
+    finally:
+        svc.stop()
 
 
 def run_demo(settings: Settings, scale: str, seed: int) -> None:
@@ -136,6 +148,47 @@ def demo(
     if scale not in ("park", "city", "province"):
         raise fail(f"--scale must be park, city or province, not {scale!r}")
     run_demo(Settings.from_env(), scale, seed)
+
+
+@cli.command()
+def watch(
+    once: Annotated[bool, typer.Option("--once", help="One round, then exit")] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Record what was due by this time (≤ now)")
+    ] = None,
+) -> None:
+    """The deadline watcher: reminders, missed deadlines and rating invitations."""
+    moment = None
+    if as_of is not None:
+        try:
+            moment = datetime.fromisoformat(as_of)
+        except ValueError:
+            raise fail(
+                f"--as-of {as_of!r} is not an ISO 8601 time such as 2026-10-10T09:00+08:00"
+            ) from None
+        if moment.tzinfo is None:
+            raise fail("--as-of needs a UTC offset, e.g. 2026-10-10T09:00+08:00")
+    svc = services()
+    watcher = Watcher(svc)
+    if not once:
+        if moment is not None:
+            raise fail("--as-of goes with --once")
+        console.print("watching deadlines; Ctrl-C stops")
+        stop = threading.Event()
+        try:
+            watcher.run(stop)
+        except KeyboardInterrupt:
+            stop.set()
+        return
+    with progress_bar("watching") as bar:
+        task = bar.add_task("watch", total=None)
+        noted = watcher.run_once(
+            moment, lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    for fact in noted:
+        due = f" due {fact.due_at.isoformat()}" if fact.due_at else ""
+        console.print(f"{fact.kind}: matter {fact.matter_id} {fact.step or ''}{due}")
+    console.print(f"recorded {len(noted)} facts")
 
 
 @token_cli.command("create")

@@ -13,4 +13,5 @@ from api.settings import Settings
 
 def factory() -> FastAPI:
     follow = os.environ.get("BAOBAO_FOLLOW", "1") == "1"
-    return create_app(Services(Settings.from_env()), follow=follow)
+    watch = os.environ.get("BAOBAO_WATCH", "1") == "1"
+    return create_app(Services(Settings.from_env()), follow=follow, watch=watch)

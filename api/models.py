@@ -185,6 +185,12 @@ class DeadlinePublic(BaseModel):
     extended_from: AwareDatetime | None
     cancelled_at: AwareDatetime | None
     late: bool = Field(description="Met after its due time, or missed")
+    reminded_at: AwareDatetime | None = Field(
+        default=None, description="When the reminder fell due"
+    )
+    missed_at: AwareDatetime | None = Field(
+        default=None, description="Recorded as missed (= due_at)"
+    )
 
 
 class RatingPublic(BaseModel):
@@ -225,6 +231,10 @@ class MatterPublic(BaseModel):
     ratings: list[RatingPublic]
     extension_requests: list[ExtensionRequestPublic]
     overdue: bool = Field(description="An open step is past its due time")
+    rating_invitations: list[int] = Field(
+        default_factory=list,
+        description="Resolutions whose rating the enterprise was invited to give",
+    )
     version: int
 
 

@@ -26,7 +26,7 @@ def present_matter(doc: dict[str, Any], now: datetime) -> MatterPublic:
         elif now > due:
             state = "missed"
         else:
-            state = d.get("state_hint") or "pending"
+            state = "reminded" if d.get("reminded_at") else "pending"
         late = (met is not None and met > due) or state == "missed"
         overdue = overdue or state == "missed"
         deadlines.append({**d, "state": state, "late": late})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from api.idempotency import IdempotencyStore
@@ -61,6 +62,7 @@ class Services:
         self.principals = PrincipalCache()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._others: list[threading.Thread] = []
 
     def start_follower(self) -> None:
         """Keep the projections following the log in a background thread."""
@@ -70,11 +72,19 @@ class Services:
             )
             self._thread.start()
 
+    def start_background(self, name: str, run: Callable[[threading.Event], None]) -> None:
+        """Run another loop (the watcher, the sender) beside the follower until stopped."""
+        thread = threading.Thread(target=run, args=(self._stop,), name=name, daemon=True)
+        self._others.append(thread)
+        thread.start()
+
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        for thread in [self._thread, *self._others]:
+            if thread is not None:
+                thread.join(timeout=5)
+        self._thread = None
+        self._others = []
 
     def caller_for(self, token: str) -> Caller | None:
         known, caller = self.principals.get(token)

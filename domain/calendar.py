@@ -157,6 +157,27 @@ class WorkingCalendar:
         total += self._worked_in_day(last, _ZERO, until)
         return total + self._count_working_days_between(first, last) * self._length
 
+    def working_time_before(self, end: datetime, amount: timedelta) -> datetime:
+        """The first instant from which no more than `amount` of working time remains until `end`
+        (to the second)."""
+        if amount <= _ZERO:
+            return end.astimezone(SHANGHAI)
+        low = end - timedelta(days=1)
+        while self.working_time_between(low, end) <= amount:
+            low -= (end - low) * 2
+        high = end
+        # working_time_between(t, end) falls as t rises: find the first t where it is <= amount.
+        while high - low > timedelta(seconds=1):
+            middle = low + (high - low) / 2
+            if self.working_time_between(middle, end) <= amount:
+                high = middle
+            else:
+                low = middle
+        rounded = high.replace(microsecond=0)
+        if self.working_time_between(rounded, end) > amount:
+            rounded += timedelta(seconds=1)
+        return rounded.astimezone(SHANGHAI)
+
     def _worked_in_day(self, day: date, since: timedelta, until: timedelta) -> timedelta:
         if not self.is_working_day(day):
             return _ZERO

@@ -45,6 +45,8 @@ class Deadline:
     met_at: datetime | None = None
     cancelled_at: datetime | None = None
     extended_from: datetime | None = None
+    reminded_at: datetime | None = None
+    missed_at: datetime | None = None
 
     @classmethod
     def compute(
@@ -72,9 +74,21 @@ class Deadline:
     def cancelled(self, at: datetime) -> Deadline:
         return replace(self, cancelled_at=at)
 
+    def open_at(self, moment: datetime) -> bool:
+        """Whether the step was still to be done at `moment` (as the log knows it now)."""
+        if self.started_at > moment:
+            return False
+        done = self.met_at or self.cancelled_at
+        return done is None or done > moment
+
     def extended(self, to: datetime) -> Deadline:
         return replace(
-            self, due_at=to, extended_from=self.extended_from or self.due_at, provisional=False
+            self,
+            due_at=to,
+            extended_from=self.extended_from or self.due_at,
+            provisional=False,
+            reminded_at=None,
+            missed_at=None,
         )
 
     def recomputed(self, rules: Rules) -> Deadline:
@@ -85,6 +99,8 @@ class Deadline:
             due_at=due.at,
             provisional=due.provisional,
             calendar_version=rules.calendar_version,
+            reminded_at=None if due.at != self.due_at else self.reminded_at,
+            missed_at=None if due.at != self.due_at else self.missed_at,
         )
 
     def state(self, now: datetime, reminded: bool = False) -> str:
@@ -95,4 +111,4 @@ class Deadline:
             return "met"
         if now > self.due_at:
             return "missed"
-        return "reminded" if reminded else "pending"
+        return "reminded" if reminded or self.reminded_at is not None else "pending"

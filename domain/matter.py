@@ -153,6 +153,34 @@ class Matter(BaobaoAggregate):
             m.status = "withdrawn"
             m.withdrawal_reason = self.reason
 
+    class DeadlineReminded(BaobaoAggregate.Event):
+        """One working day of working time remained before this deadline (限时办结提醒)."""
+
+        index: int
+        step: str
+        due_at: datetime
+
+        def apply(self, m: Matter) -> None:
+            m.deadlines[self.index] = replace(m.deadlines[self.index], reminded_at=self.occurred_at)
+
+    class DeadlineMissed(BaobaoAggregate.Event):
+        """The deadline passed with the step not done (超期)."""
+
+        index: int
+        step: str
+        due_at: datetime
+
+        def apply(self, m: Matter) -> None:
+            m.deadlines[self.index] = replace(m.deadlines[self.index], missed_at=self.occurred_at)
+
+    class RatingInvited(BaobaoAggregate.Event):
+        """The enterprise has not rated a resolution in time and is invited to (a notification)."""
+
+        resolution: int
+
+        def apply(self, m: Matter) -> None:
+            m.invited_resolutions.append(self.resolution)
+
     class DeadlineRecomputed(BaobaoAggregate.Event):
         index: int
         deadline: Deadline
@@ -189,6 +217,7 @@ class Matter(BaobaoAggregate):
         self.resolutions = 0
         self.ratings: list[Rating] = []
         self.extension_requests: list[ExtensionRequest] = []
+        self.invited_resolutions: list[int] = []
 
     # -- commands --------------------------------------------------------------------------
 
@@ -336,6 +365,35 @@ class Matter(BaobaoAggregate):
                 self.record(self.DeadlineRecomputed, act, index=index, deadline=fresh)
                 changed += 1
         return changed
+
+    def remind(self, act: Act, index: int) -> bool:
+        """Record the reminder of a deadline, once per deadline instant; False if already."""
+        deadline = self.deadlines[index]
+        if deadline.reminded_at is not None or deadline.missed_at is not None:
+            return False
+        self.record(
+            self.DeadlineReminded, act, index=index, step=deadline.step, due_at=deadline.due_at
+        )
+        return True
+
+    def note_missed(self, act: Act, index: int) -> bool:
+        """Record that a deadline passed undone, once per deadline instant; False if already."""
+        deadline = self.deadlines[index]
+        if deadline.missed_at is not None:
+            return False
+        self.record(
+            self.DeadlineMissed, act, index=index, step=deadline.step, due_at=deadline.due_at
+        )
+        return True
+
+    def invite_rating(self, act: Act) -> bool:
+        """Invite the enterprise to rate the latest resolution, once per resolution."""
+        if self.resolutions == 0 or self.resolutions in self.invited_resolutions:
+            return False
+        if any(r.resolution == self.resolutions for r in self.ratings):
+            return False
+        self.record(self.RatingInvited, act, resolution=self.resolutions)
+        return True
 
     # -- rules -----------------------------------------------------------------------------
 

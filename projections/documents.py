@@ -77,6 +77,8 @@ def deadline_doc(d: Deadline) -> dict[str, Any]:
         "met_at": local(d.met_at),
         "cancelled_at": local(d.cancelled_at),
         "extended_from": local(d.extended_from),
+        "reminded_at": local(d.reminded_at),
+        "missed_at": local(d.missed_at),
     }
 
 
@@ -120,6 +122,7 @@ def matter_doc(m: Matter) -> dict[str, Any]:
             }
             for r in m.extension_requests
         ],
+        "rating_invitations": list(m.invited_resolutions),
         "version": m.version,
     }
 

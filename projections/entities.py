@@ -84,6 +84,7 @@ def rows_of_matter(m: Matter, seq: int) -> dict[str, list[dict[str, Any]]]:
                 "unit_id": m.unit_id,
                 "status": m.status,
                 "next_due": next_due_epoch(m),
+                "received": int(m.received_at.timestamp()),
                 "doc": dumps(matter_doc(m)),
             }
         ]
@@ -118,7 +119,7 @@ class EntitiesProjection:
         "CREATE TABLE IF NOT EXISTS v_units (id TEXT PRIMARY KEY, seq BIGINT, doc TEXT)",
         "CREATE TABLE IF NOT EXISTS v_matters (id TEXT PRIMARY KEY, seq BIGINT, "
         "enterprise_id TEXT, "
-        "unit_id TEXT, status TEXT, next_due BIGINT, doc TEXT)",
+        "unit_id TEXT, status TEXT, next_due BIGINT, received BIGINT, doc TEXT)",
         "CREATE INDEX IF NOT EXISTS v_matters_seq ON v_matters (seq)",
         "CREATE INDEX IF NOT EXISTS v_matters_unit ON v_matters (unit_id, seq)",
         "CREATE INDEX IF NOT EXISTS v_matters_enterprise ON v_matters (enterprise_id, seq)",

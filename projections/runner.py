@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -13,6 +14,10 @@ from projections.entities import EntitiesProjection
 from projections.sql import ViewDatabase
 
 log = logging.getLogger("baobao.follower")
+
+SCHEMAS_DDL = (
+    "CREATE TABLE IF NOT EXISTS view_schemas (name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL)"
+)
 
 
 class PositionMovedError(Exception):
@@ -41,9 +46,25 @@ class Follower:
         self.setup()
 
     def setup(self) -> None:
+        """Create the views; a projection whose schema changed is dropped and rebuilt from 0."""
         with self.views.transaction() as tx:
             tx.execute(POSITIONS_DDL)
+            tx.execute(SCHEMAS_DDL)
             for projection in self.projections:
+                fingerprint = hashlib.sha256("\n".join(projection.ddl).encode()).hexdigest()
+                row = tx.one("SELECT fingerprint FROM view_schemas WHERE name=?", [projection.name])
+                if row is not None and row[0] != fingerprint:
+                    log.warning(
+                        "schema of %s changed: rebuilding it from position 0", projection.name
+                    )
+                    for table in projection.tables:
+                        tx.execute(f"DROP TABLE IF EXISTS {table}")
+                    tx.execute("DELETE FROM view_positions WHERE name=?", [projection.name])
+                tx.execute(
+                    "INSERT INTO view_schemas (name, fingerprint) VALUES (?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET fingerprint=excluded.fingerprint",
+                    [projection.name, fingerprint],
+                )
                 for statement in projection.ddl:
                     tx.execute(statement)
                 tx.execute(

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 from uuid import UUID, uuid4
 
 import psycopg
@@ -21,7 +22,9 @@ from domain.registry import Guarantor, Unit
 from domain.storage import parse_database_url
 from domain.uscc import check_character
 
-POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+POSTGRES_URL = os.environ.get(
+    "BAOBAO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 START = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)  # a Monday morning in office hours
 
 
@@ -135,7 +138,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3) as conn:
             conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
     except psycopg.OperationalError as error:
-        message = f"PostgreSQL not reachable at 127.0.0.1:5432: {error}"
+        where = urlparse(POSTGRES_URL)
+        message = f"PostgreSQL not reachable at {where.hostname}:{where.port}: {error}"
         if os.environ.get("BAOBAO_REQUIRE_POSTGRES") == "1":
             pytest.fail(message)
         pytest.skip(message)

@@ -6,6 +6,7 @@ from uuid import uuid4
 
 import pytest
 
+from domain.base import Act
 from domain.calendar import WorkingCalendar, library_schedules
 from domain.deadline import Rules
 from domain.errors import (
@@ -48,14 +49,14 @@ def matter(received: Matter, acts: Acts, clock: Clock) -> Matter:
     return received
 
 
-def unit_act(acts: Acts, unit_id: str = UNIT) -> object:
+def unit_act(acts: Acts, unit_id: str = UNIT) -> Act:
     return acts.by("p-unit", "unit", unit_id)
 
 
 @pytest.fixture
 def resolved(matter: Matter, acts: Acts, clock: Clock) -> Matter:
     clock.set(sh(2026, 3, 4, 15))
-    matter.resolve(acts.by("p-unit", "unit", UNIT), "已协调供电公司增容")
+    matter.resolve(unit_act(acts), "已协调供电公司增容")
     return matter
 
 
