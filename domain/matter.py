@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from domain.base import Act, BaobaoAggregate, create
@@ -159,6 +160,8 @@ class Matter(BaobaoAggregate):
         index: int
         step: str
         due_at: datetime
+        unit_id: str | None
+        enterprise_id: UUID
 
         def apply(self, m: Matter) -> None:
             m.deadlines[self.index] = replace(m.deadlines[self.index], reminded_at=self.occurred_at)
@@ -169,6 +172,8 @@ class Matter(BaobaoAggregate):
         index: int
         step: str
         due_at: datetime
+        unit_id: str | None
+        enterprise_id: UUID
 
         def apply(self, m: Matter) -> None:
             m.deadlines[self.index] = replace(m.deadlines[self.index], missed_at=self.occurred_at)
@@ -177,6 +182,7 @@ class Matter(BaobaoAggregate):
         """The enterprise has not rated a resolution in time and is invited to (a notification)."""
 
         resolution: int
+        enterprise_id: UUID
 
         def apply(self, m: Matter) -> None:
             m.invited_resolutions.append(self.resolution)
@@ -371,9 +377,7 @@ class Matter(BaobaoAggregate):
         deadline = self.deadlines[index]
         if deadline.reminded_at is not None or deadline.missed_at is not None:
             return False
-        self.record(
-            self.DeadlineReminded, act, index=index, step=deadline.step, due_at=deadline.due_at
-        )
+        self.record(self.DeadlineReminded, act, index=index, **self.step_facts(index))
         return True
 
     def note_missed(self, act: Act, index: int) -> bool:
@@ -381,10 +385,18 @@ class Matter(BaobaoAggregate):
         deadline = self.deadlines[index]
         if deadline.missed_at is not None:
             return False
-        self.record(
-            self.DeadlineMissed, act, index=index, step=deadline.step, due_at=deadline.due_at
-        )
+        self.record(self.DeadlineMissed, act, index=index, **self.step_facts(index))
         return True
+
+    def step_facts(self, index: int) -> dict[str, Any]:
+        """What a reminder or a miss says of its step: which, when due, who holds it, whose."""
+        deadline = self.deadlines[index]
+        return {
+            "step": deadline.step,
+            "due_at": deadline.due_at,
+            "unit_id": deadline.unit_id,
+            "enterprise_id": self.enterprise_id,
+        }
 
     def invite_rating(self, act: Act) -> bool:
         """Invite the enterprise to rate the latest resolution, once per resolution."""
@@ -392,7 +404,9 @@ class Matter(BaobaoAggregate):
             return False
         if any(r.resolution == self.resolutions for r in self.ratings):
             return False
-        self.record(self.RatingInvited, act, resolution=self.resolutions)
+        self.record(
+            self.RatingInvited, act, resolution=self.resolutions, enterprise_id=self.enterprise_id
+        )
         return True
 
     # -- rules -----------------------------------------------------------------------------

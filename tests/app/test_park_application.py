@@ -378,7 +378,8 @@ def test_a_clerk_may_late_enter_when_a_matter_was_received(
     act = acts.late("clerk", sh(2026, 3, 2, 16), {"admin", "clerk"})
     matter = park.receive_matter(act, enterprise.id, "电话诉求补录", "要素保障", "phone")
     assert stored(park, matter).received_at == sh(2026, 3, 2, 16)
-    (received,) = park.events.get(matter.id)
+    events: list[Any] = list(park.events.get(matter.id))
+    (received,) = events
     assert received.backdated
     assert received.timestamp == sh(2026, 3, 3, 9)
     assert received.occurred_at == sh(2026, 3, 2, 16)

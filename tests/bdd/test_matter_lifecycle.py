@@ -25,15 +25,15 @@ def current(park: Park, matter: Matter) -> Matter:
 # -- Given ---------------------------------------------------------------------------------
 
 
-@given(
-    parsers.parse("the {first} and the {second} are undertaking units"), target_fixture="units"
-)
+@given(parsers.parse("the {first} and the {second} are undertaking units"), target_fixture="units")
 def undertaking_units(park: Park, acts: Acts, first: str, second: str) -> Units:
     return {name: park.register_unit(acts.admin(), name) for name in (first, second)}
 
 
 @given(parsers.parse("{name} raised a request at {at}"), target_fixture="matter")
-def raised(park: Park, acts: Acts, clock: Clock, enterprise: Enterprise, name: str, at: str) -> Matter:
+def raised(
+    park: Park, acts: Acts, clock: Clock, enterprise: Enterprise, name: str, at: str
+) -> Matter:
     assert enterprise.name == name
     clock.set(shanghai_time(at))
     return park.receive_matter(acts.clerk(), enterprise.id, "用电增容", "要素保障", "window")

@@ -32,7 +32,9 @@ def d(text: str) -> date:
 
 @pytest.fixture
 def hengfeng(acts: Acts) -> Enterprise:
-    return Enterprise.list_new(acts.admin(), valid_uscc(1), "恒丰汽车", "汽车零部件", "新能源汽车", True)
+    return Enterprise.list_new(
+        acts.admin(), valid_uscc(1), "恒丰汽车", "汽车零部件", "新能源汽车", True
+    )
 
 
 def lead(e: Enterprise, acts: Acts, who: UUID, since: str) -> UUID:

@@ -65,7 +65,11 @@ def resolved(matter: Matter, acts: Acts, clock: Clock) -> Matter:
 
 def test_intake_sets_the_assign_deadline_half_a_working_day_on(received: Matter) -> None:
     (assign,) = received.deadlines
-    assert (assign.step, assign.due_at, assign.provisional) == ("assign", sh(2026, 3, 2, 14, 30), False)
+    assert (assign.step, assign.due_at, assign.provisional) == (
+        "assign",
+        sh(2026, 3, 2, 14, 30),
+        False,
+    )
     assert received.status == "received"
 
 
@@ -87,9 +91,7 @@ def test_assigning_twice_is_refused(matter: Matter, acts: Acts) -> None:
         matter.assign(acts.clerk(), RULES, OTHER_UNIT)
 
 
-def test_an_act_dated_before_the_matters_last_step_is_refused(
-    matter: Matter, acts: Acts
-) -> None:
+def test_an_act_dated_before_the_matters_last_step_is_refused(matter: Matter, acts: Acts) -> None:
     act = acts.late("admin", sh(2026, 3, 2, 9, 30), {"admin"})
     with pytest.raises(InvalidInputError, match="before the matter's last step"):
         matter.resolve(act, "补录")
@@ -276,9 +278,7 @@ def test_no_extension_may_be_asked_during_rectification(resolved: Matter, acts: 
 # -- withdrawal ----------------------------------------------------------------------------
 
 
-def test_withdrawal_before_assignment_cancels_the_assign_step(
-    received: Matter, acts: Acts
-) -> None:
+def test_withdrawal_before_assignment_cancels_the_assign_step(received: Matter, acts: Acts) -> None:
     received.withdraw(acts.enterprise(ENTERPRISE), "已自行解决")
     (assign,) = received.deadlines
     assert assign.cancelled_at == sh(2026, 3, 2, 9)
