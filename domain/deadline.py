@@ -47,10 +47,13 @@ class Deadline:
     extended_from: datetime | None = None
     reminded_at: datetime | None = None
     missed_at: datetime | None = None
+    # Versions of the matter's events that set this deadline and that met (or cancelled) it.
+    set_by: int = 0
+    met_by: int = 0
 
     @classmethod
     def compute(
-        cls, step: str, unit_id: str | None, rule: str, start: datetime, rules: Rules
+        cls, step: str, unit_id: str | None, rule: str, start: datetime, rules: Rules, *, by: int
     ) -> Deadline:
         due = rules.due(rule, start)
         return cls(
@@ -62,17 +65,18 @@ class Deadline:
             provisional=due.provisional,
             calendar_version=rules.calendar_version,
             policy_version=rules.policy.version,
+            set_by=by,
         )
 
     @property
     def open(self) -> bool:
         return self.met_at is None and self.cancelled_at is None
 
-    def met(self, at: datetime) -> Deadline:
-        return replace(self, met_at=at)
+    def met(self, at: datetime, by: int) -> Deadline:
+        return replace(self, met_at=at, met_by=by)
 
-    def cancelled(self, at: datetime) -> Deadline:
-        return replace(self, cancelled_at=at)
+    def cancelled(self, at: datetime, by: int) -> Deadline:
+        return replace(self, cancelled_at=at, met_by=by)
 
     def open_at(self, moment: datetime) -> bool:
         """Whether the step was still to be done at `moment` (as the log knows it now)."""
@@ -81,9 +85,10 @@ class Deadline:
         done = self.met_at or self.cancelled_at
         return done is None or done > moment
 
-    def extended(self, to: datetime) -> Deadline:
+    def extended(self, to: datetime, by: int) -> Deadline:
         return replace(
             self,
+            set_by=by,
             due_at=to,
             extended_from=self.extended_from or self.due_at,
             provisional=False,
@@ -91,7 +96,7 @@ class Deadline:
             missed_at=None,
         )
 
-    def recomputed(self, rules: Rules) -> Deadline:
+    def recomputed(self, rules: Rules, by: int) -> Deadline:
         """The same rule from the same start under newer calendar and policy versions."""
         due = rules.due(self.rule, self.started_at)
         return replace(
@@ -99,6 +104,7 @@ class Deadline:
             due_at=due.at,
             provisional=due.provisional,
             calendar_version=rules.calendar_version,
+            set_by=by,
             reminded_at=None if due.at != self.due_at else self.reminded_at,
             missed_at=None if due.at != self.due_at else self.missed_at,
         )

@@ -48,6 +48,7 @@ class Rating:
     comment: str | None
     rated_at: datetime
     resolution: int
+    version: int = 0  # of the Rated event
 
 
 class Matter(BaobaoAggregate):
@@ -67,7 +68,7 @@ class Matter(BaobaoAggregate):
         cap: Deadline
 
         def apply(self, m: Matter) -> None:
-            m.close_open_steps(self.occurred_at)
+            m.close_open_steps(self.occurred_at, self.originator_version)
             m.status = "assigned"
             m.unit_id = self.unit_id
             m.assigned_at = self.occurred_at
@@ -81,7 +82,7 @@ class Matter(BaobaoAggregate):
         handle_deadline: Deadline
 
         def apply(self, m: Matter) -> None:
-            m.close_open_steps(self.occurred_at)
+            m.close_open_steps(self.occurred_at, self.originator_version)
             m.drop_pending_extension(self.occurred_at)
             m.unit_id = self.unit_id
             m.deadlines.append(self.handle_deadline)
@@ -111,7 +112,9 @@ class Matter(BaobaoAggregate):
             m.major = True
             index = m.open_step_index()
             if index is not None:
-                m.deadlines[index] = m.deadlines[index].extended(request.requested_deadline)
+                m.deadlines[index] = m.deadlines[index].extended(
+                    request.requested_deadline, self.originator_version
+                )
 
     class ExtensionRejected(BaobaoAggregate.Event):
         request_id: UUID
@@ -124,7 +127,7 @@ class Matter(BaobaoAggregate):
         reply: str
 
         def apply(self, m: Matter) -> None:
-            m.close_open_steps(self.occurred_at)
+            m.close_open_steps(self.occurred_at, self.originator_version)
             m.status = "resolved"
             m.reply = self.reply
             m.resolved_at = self.occurred_at
@@ -136,7 +139,15 @@ class Matter(BaobaoAggregate):
         rectify_deadline: Deadline | None
 
         def apply(self, m: Matter) -> None:
-            m.ratings.append(Rating(self.level, self.comment, self.occurred_at, m.resolutions))
+            m.ratings.append(
+                Rating(
+                    self.level,
+                    self.comment,
+                    self.occurred_at,
+                    m.resolutions,
+                    self.originator_version,
+                )
+            )
             if self.rectify_deadline is None:
                 m.status = "closed"
             else:
@@ -149,7 +160,9 @@ class Matter(BaobaoAggregate):
         def apply(self, m: Matter) -> None:
             for index, deadline in enumerate(m.deadlines):
                 if deadline.open:
-                    m.deadlines[index] = deadline.cancelled(self.occurred_at)
+                    m.deadlines[index] = deadline.cancelled(
+                        self.occurred_at, self.originator_version
+                    )
             m.drop_pending_extension(self.occurred_at)
             m.status = "withdrawn"
             m.withdrawal_reason = self.reason
@@ -235,7 +248,7 @@ class Matter(BaobaoAggregate):
         if channel not in CHANNELS:
             raise InvalidInputError(f"channel must be one of {', '.join(CHANNELS)}")
         received_at = act.occurred_at
-        deadline = Deadline.compute("assign", None, HALF_DAY, received_at, rules)
+        deadline = Deadline.compute("assign", None, HALF_DAY, received_at, rules, by=1)
         return create(
             cls,
             cls.Received,
@@ -256,9 +269,16 @@ class Matter(BaobaoAggregate):
         policy = rules.policy.document
         at = act.occurred_at
         handle = Deadline.compute(
-            "handle", unit_id, working_days(policy.handle_working_days), at, rules
+            "handle",
+            unit_id,
+            working_days(policy.handle_working_days),
+            at,
+            rules,
+            by=self.version + 1,
         )
-        cap = Deadline.compute("cap", unit_id, working_days(policy.cap_working_days), at, rules)
+        cap = Deadline.compute(
+            "cap", unit_id, working_days(policy.cap_working_days), at, rules, by=self.version + 1
+        )
         self.record(self.Assigned, act, unit_id=unit_id, handle_deadline=handle, cap=cap)
 
     def transfer(self, act: Act, rules: Rules, unit_id: str, reason: str) -> None:
@@ -269,7 +289,9 @@ class Matter(BaobaoAggregate):
         if unit_id == self.unit_id:
             raise SameUnitError(f"matter {self.id} is already with unit {unit_id}")
         days = working_days(rules.policy.document.handle_working_days)
-        handle = Deadline.compute("handle", unit_id, days, act.occurred_at, rules)
+        handle = Deadline.compute(
+            "handle", unit_id, days, act.occurred_at, rules, by=self.version + 1
+        )
         self.record(
             self.Transferred,
             act,
@@ -346,7 +368,9 @@ class Matter(BaobaoAggregate):
         rectify = None
         if level <= 2:
             days = working_days(rules.policy.document.rectification_working_days)
-            rectify = Deadline.compute("rectify", self.unit_id, days, act.occurred_at, rules)
+            rectify = Deadline.compute(
+                "rectify", self.unit_id, days, act.occurred_at, rules, by=self.version + 1
+            )
         self.record(self.Rated, act, level=level, comment=comment, rectify_deadline=rectify)
         return self.ratings[-1]
 
@@ -366,7 +390,7 @@ class Matter(BaobaoAggregate):
                 continue
             if deadline.extended_from is not None:
                 continue
-            fresh = deadline.recomputed(rules)
+            fresh = deadline.recomputed(rules, by=self.version + 1)
             if fresh != deadline:
                 self.record(self.DeadlineRecomputed, act, index=index, deadline=fresh)
                 changed += 1
@@ -467,10 +491,10 @@ class Matter(BaobaoAggregate):
                 return index
         return None
 
-    def close_open_steps(self, at: datetime) -> None:
+    def close_open_steps(self, at: datetime, by: int) -> None:
         for index, deadline in enumerate(self.deadlines):
             if deadline.open:
-                self.deadlines[index] = deadline.met(at)
+                self.deadlines[index] = deadline.met(at, by)
 
     def pending_extension(self) -> ExtensionRequest | None:
         return next((r for r in self.extension_requests if r.status == "pending"), None)
