@@ -31,6 +31,9 @@ class Assignment:
     effective_from: date
     effective_to: date | None = None
     release_reason: str | None = None
+    # Versions of the enterprise's events that assigned and released it.
+    assigned_by: int = 0
+    released_by: int = 0
 
     def in_effect_on(self, day: date) -> bool:
         return self.effective_from <= day and (
@@ -72,7 +75,11 @@ class Enterprise(BaobaoAggregate):
 
         def apply(self, aggregate: Enterprise) -> None:
             aggregate.assignments[str(self.assignment_id)] = Assignment(
-                self.assignment_id, self.guarantor_id, self.role, self.effective_from
+                self.assignment_id,
+                self.guarantor_id,
+                self.role,
+                self.effective_from,
+                assigned_by=self.originator_version,
             )
 
     class GuarantorReleased(BaobaoAggregate.Event):
@@ -83,7 +90,10 @@ class Enterprise(BaobaoAggregate):
         def apply(self, aggregate: Enterprise) -> None:
             current = aggregate.assignments[str(self.assignment_id)]
             aggregate.assignments[str(self.assignment_id)] = replace(
-                current, effective_to=self.effective_to, release_reason=self.reason
+                current,
+                effective_to=self.effective_to,
+                release_reason=self.reason,
+                released_by=self.originator_version,
             )
 
     def __init__(

@@ -12,6 +12,11 @@ from domain.matter import Matter
 from domain.registry import Guarantor, Unit
 
 
+def event_id(aggregate_id: object, version: int) -> str:
+    """How an event is named in explanations: its aggregate and version (as in the audit log)."""
+    return f"{aggregate_id}@{version}"
+
+
 def local(moment: datetime | None) -> str | None:
     """An instant as ISO 8601 in business time (+08:00)."""
     return None if moment is None else moment.astimezone(SHANGHAI).isoformat()
@@ -45,6 +50,7 @@ def assignment_doc(e: Enterprise, a: Assignment) -> dict[str, Any]:
         "effective_from": day(a.effective_from),
         "effective_to": day(a.effective_to),
         "release_reason": a.release_reason,
+        "event_ids": [event_id(e.id, v) for v in (a.assigned_by, a.released_by) if v],
         "version": e.version,
     }
 

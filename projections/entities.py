@@ -17,6 +17,7 @@ from domain.registry import Guarantor, Unit
 from projections.base import PositionedEvent, dumps, table_digest, upsert
 from projections.documents import (
     assignment_doc,
+    event_id,
     enterprise_doc,
     guarantor_doc,
     matter_doc,
@@ -87,7 +88,35 @@ def rows_of_matter(m: Matter, seq: int) -> dict[str, list[dict[str, Any]]]:
                 "received": int(m.received_at.timestamp()),
                 "doc": dumps(matter_doc(m)),
             }
-        ]
+        ],
+        "v_steps": [
+            {
+                "id": f"{m.id}:{index}",
+                "seq": seq,
+                "matter_id": str(m.id),
+                "enterprise_id": str(m.enterprise_id),
+                "step": d.step,
+                "due": int(d.due_at.timestamp()),
+                "due_at": d.due_at.isoformat(),
+                "met_at": d.met_at.isoformat() if d.met_at else None,
+                "cancelled_at": d.cancelled_at.isoformat() if d.cancelled_at else None,
+                "event_ids": ",".join(event_id(m.id, v) for v in (d.set_by, d.met_by) if v),
+            }
+            for index, d in enumerate(m.deadlines)
+        ],
+        "v_ratings": [
+            {
+                "id": f"{m.id}:r{index}",
+                "seq": seq,
+                "matter_id": str(m.id),
+                "enterprise_id": str(m.enterprise_id),
+                "rated": int(r.rated_at.timestamp()),
+                "rated_at": r.rated_at.isoformat(),
+                "level": r.level,
+                "event_id": event_id(m.id, r.version),
+            }
+            for index, r in enumerate(m.ratings)
+        ],
     }
 
 
@@ -103,7 +132,16 @@ class EntitiesProjection:
     """Enterprises, assignments, guarantors, units and matters as documents with filter columns."""
 
     name = "entities"
-    tables = ("v_state", "v_enterprises", "v_assignments", "v_guarantors", "v_units", "v_matters")
+    tables = (
+        "v_state",
+        "v_enterprises",
+        "v_assignments",
+        "v_guarantors",
+        "v_units",
+        "v_matters",
+        "v_steps",
+        "v_ratings",
+    )
     ddl = (
         "CREATE TABLE IF NOT EXISTS v_state (id TEXT PRIMARY KEY, seq BIGINT, topic TEXT, "
         "version INTEGER, state TEXT)",
@@ -124,6 +162,13 @@ class EntitiesProjection:
         "CREATE INDEX IF NOT EXISTS v_matters_unit ON v_matters (unit_id, seq)",
         "CREATE INDEX IF NOT EXISTS v_matters_enterprise ON v_matters (enterprise_id, seq)",
         "CREATE INDEX IF NOT EXISTS v_matters_due ON v_matters (next_due)",
+        "CREATE TABLE IF NOT EXISTS v_steps (id TEXT PRIMARY KEY, seq BIGINT, matter_id TEXT, "
+        "enterprise_id TEXT, step TEXT, due BIGINT, due_at TEXT, met_at TEXT, cancelled_at TEXT, "
+        "event_ids TEXT)",
+        "CREATE INDEX IF NOT EXISTS v_steps_due ON v_steps (due)",
+        "CREATE TABLE IF NOT EXISTS v_ratings (id TEXT PRIMARY KEY, seq BIGINT, matter_id TEXT, "
+        "enterprise_id TEXT, rated BIGINT, rated_at TEXT, level INTEGER, event_id TEXT)",
+        "CREATE INDEX IF NOT EXISTS v_ratings_rated ON v_ratings (rated)",
     )
     digest_columns: ClassVar[dict[str, tuple[str, ...]]] = {
         "v_enterprises": ("id", "seq", "doc"),
@@ -131,6 +176,8 @@ class EntitiesProjection:
         "v_guarantors": ("id", "seq", "doc"),
         "v_units": ("id", "seq", "doc"),
         "v_matters": ("id", "seq", "next_due", "doc"),
+        "v_steps": ("id", "due_at", "met_at", "cancelled_at", "event_ids"),
+        "v_ratings": ("id", "rated_at", "level", "event_id"),
     }
 
     def __init__(self, mapper: Mapper[UUID]) -> None:
