@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -128,6 +129,7 @@ class Matter(BaobaoAggregate):
 
         def apply(self, m: Matter) -> None:
             m.close_open_steps(self.occurred_at, self.originator_version)
+            m.drop_pending_extension(self.occurred_at)
             m.status = "resolved"
             m.reply = self.reply
             m.resolved_at = self.occurred_at
@@ -338,11 +340,13 @@ class Matter(BaobaoAggregate):
         return self.extension_requests[-1]
 
     def approve_extension(self, act: Act, request_id: UUID) -> None:
+        self.check_status("assigned")
         self.check_pending(request_id)
         self.check_in_order(act)
         self.record(self.ExtensionApproved, act, request_id=request_id)
 
     def reject_extension(self, act: Act, request_id: UUID, reason: str) -> None:
+        self.check_status("assigned")
         self.check_pending(request_id)
         self.check_in_order(act)
         self.record(self.ExtensionRejected, act, request_id=request_id, reason=reason)
@@ -382,15 +386,19 @@ class Matter(BaobaoAggregate):
         self.check_in_order(act)
         self.record(self.Withdrawn, act, reason=reason)
 
-    def recompute_provisional(self, act: Act, rules: Rules) -> int:
-        """Recompute open provisional deadlines under a newly published calendar."""
+    def recompute_provisional(self, act: Act, rules_for: Callable[[Deadline], Rules]) -> int:
+        """Recompute open provisional deadlines under a newly published calendar, each under the
+        policy version it was computed with."""
+        if self.status not in OPEN_STATUSES:
+            return 0
         changed = 0
-        for index, deadline in [*enumerate(self.deadlines), (-1, self.cap)]:
+        cap = [(-1, self.cap)] if self.status == "assigned" else []
+        for index, deadline in [*enumerate(self.deadlines), *cap]:
             if deadline is None or not deadline.provisional or not deadline.open:
                 continue
             if deadline.extended_from is not None:
                 continue
-            fresh = deadline.recomputed(rules, by=self.version + 1)
+            fresh = deadline.recomputed(rules_for(deadline), by=self.version + 1)
             if fresh != deadline:
                 self.record(self.DeadlineRecomputed, act, index=index, deadline=fresh)
                 changed += 1

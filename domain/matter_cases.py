@@ -8,6 +8,7 @@ from uuid import UUID
 
 from domain.application import ParkCore
 from domain.base import Act, require_aware
+from domain.deadline import Deadline, Rules
 from domain.enterprise import Enterprise
 from domain.errors import DomainError
 from domain.matter import ExtensionRequest, Matter, Rating
@@ -133,9 +134,17 @@ class MatterCases(ParkCore):
     def recompute_provisional(self, act: Act, matter_ids: Iterable[UUID]) -> int:
         """After a calendar is published: recompute open provisional deadlines, as events."""
         changed = 0
+        calendar = self.calendar_book()
+        policies = self.policy_book()
+
+        def rules_for(deadline: Deadline) -> Rules:
+            policy = policies.version_of(deadline.policy_version)
+            hours = policy.document.office_hours()
+            return Rules(calendar.working_calendar(hours), calendar.version, policy)
+
         for matter_id in matter_ids:
             matter = self.load(Matter, matter_id)
-            if matter.recompute_provisional(act, self.rules_at(matter.received_at)):
+            if matter.recompute_provisional(act, rules_for):
                 self.commit(matter)
                 changed += 1
         return changed

@@ -186,21 +186,12 @@ def test_deciding_a_request_twice_is_refused(matter: Matter, acts: Acts) -> None
         matter.approve_extension(acts.leader(), request.id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG domain/matter.py Resolved.apply: a pending extension survives resolution",
-)
 def test_resolution_lapses_a_pending_extension(matter: Matter, acts: Acts) -> None:
     request = matter.request_extension(unit_act(acts), CAP, "需现场踏勘")
     matter.resolve(unit_act(acts), "已办结")
     assert matter.extension_request(request.id).status == "lapsed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG domain/matter.py approve_extension: a stale handle-step request moves the "
-    "rectify deadline",
-)
 def test_a_stale_extension_cannot_move_the_rectification_deadline(
     matter: Matter, acts: Acts, clock: Clock
 ) -> None:
