@@ -148,7 +148,7 @@ DEPARTMENTS = (
     "市自然资源和规划局亳芜分局",
     "市生态环境局亳芜分局",
     "市市场监督管理局亳芜分局",
-    "亳芜园区税务分局",
+    "国家税务总局亳州市亳芜现代产业园区税务局",
     "市公安局亳芜分局",
     "亳芜园区消防救援大队",
     "亳芜建设投资集团有限公司",
@@ -654,6 +654,7 @@ class _Enterprise:
     delisted_at: datetime | None = None
     relisted_at: datetime | None = None
     id: UUID | None = None
+    roles: set[str] = field(default_factory=set)  # the roles planned for it
 
     def listed_on(self, at: datetime) -> bool:
         if at <= self.listed_at:
@@ -677,6 +678,17 @@ class _Matter:
     extended: bool = False
     rectified: bool = False
     withdrawn: bool = False
+
+
+def parent_body(department: str) -> str:
+    """The body a guarantor department belongs to."""
+    if department.startswith(("亳州市", "市", "国家税务总局亳州市")):
+        return "亳州市人民政府"
+    if department.startswith("谯城区"):
+        return GOVERNMENT
+    if department.startswith("国网"):
+        return "国网亳州供电公司"
+    return COMMITTEE
 
 
 def _uid(value: UUID | None) -> UUID:
@@ -850,7 +862,7 @@ class _Demo:
         while len(self.people) < 80:
             person(rng.choice(titles), rng.choice(BUREAUS), False)
         for name in DEPARTMENTS:
-            self.departments[name] = _Guarantor("department", name, None, COMMITTEE)
+            self.departments[name] = _Guarantor("department", name, None, parent_body(name))
 
     def make_enterprises(self, count: int, listed_at: datetime) -> list[_Enterprise]:
         rng = self.rng
@@ -944,6 +956,7 @@ class _Demo:
         chosen = [("lead_leader", leader), ("department", self.department_for(e))]
         if rng.random() < 0.7:
             chosen.append(("liaison", rng.choice(self.liaisons)))
+        e.roles.update(role for role, _ in chosen)
         return chosen
 
     def department_for(self, e: _Enterprise) -> _Guarantor:
@@ -960,7 +973,7 @@ class _Demo:
         """Mid-year: reassignments, released liaisons, delistings, a relisting and newcomers."""
         rng = self.rng
         settled = [e for e in self.enterprises if e not in self.gaps]
-        candidates = rng.sample(settled, 20)
+        candidates = rng.sample(settled, 24)
         leader_reasons = ("包保领导职务调整", "原包保领导调任，重新明确包保领导")
         for e in candidates[:8]:
             at = self.moment_in(rng.randint(3, 10))
@@ -973,7 +986,8 @@ class _Demo:
             self.push(
                 [(at, partial(self.reassign, e, "department", department, "包保部门职能调整"))]
             )
-        for e in candidates[11:14]:
+        with_liaison = [e for e in candidates[16:] if "liaison" in e.roles]
+        for e in with_liaison[:3]:
             at = self.moment_in(rng.randint(3, 9))
             self.push([(at, partial(self.release, e, "liaison", "联络员岗位调整"))])
         # Two delistings (June, August); the second enterprise is relisted in October.
@@ -1070,7 +1084,7 @@ class _Demo:
     def plan_matter(self, m: _Matter, received: datetime, unit_key: str) -> None:
         rng = self.rng
         steps: Steps = [(received, partial(self.receive, m))]
-        if rng.random() < 0.025:
+        if rng.random() < 0.015:
             # Withdrawn before the window got round to assigning it.
             at = self.after(received, rng.uniform(0.1, 1.5))
             steps.append((at, partial(self.withdraw, m, rng.choice(WITHDRAWAL_REASONS))))
@@ -1090,7 +1104,7 @@ class _Demo:
             reason = f"该事项属{holder.name}职责范围，转{holder.name}办理"
             steps.append((t, partial(self.transfer, m, holder, reason)))
             due = self.days_after(t, self.handle_days)
-        if rng.random() < 0.025:
+        if rng.random() < 0.015:
             at = self.after(t, rng.uniform(0.5, 14))
             steps.append((at, partial(self.withdraw, m, rng.choice(WITHDRAWAL_REASONS))))
             self.push(steps)

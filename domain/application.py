@@ -11,7 +11,13 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain import transcodings
 from domain.base import SYSTEM, Act, Actor, BaobaoAggregate, Clock, require_aware, utc_now
-from domain.calendar import SHANGHAI, YearSchedule, library_schedules
+from domain.calendar import (
+    SHANGHAI,
+    OfficeHours,
+    WorkingCalendar,
+    YearSchedule,
+    library_schedules,
+)
 from domain.calendar_book import CALENDAR_ID, CalendarBook
 from domain.deadline import Rules
 from domain.errors import NotFoundError, VersionConflictError
@@ -31,6 +37,7 @@ class ParkCore(Application[UUID]):
     def __init__(self, database: Database, clock: Clock = utc_now) -> None:
         self.database = database
         self.clock = clock
+        self._calendars: dict[tuple[int, OfficeHours], WorkingCalendar] = {}
         super().__init__(env=dict(database.env))
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -123,9 +130,17 @@ class ParkCore(Application[UUID]):
 
     def rules_at(self, at: datetime) -> Rules:
         """The calendar and the policy in force on the business day of `at`."""
-        policy = self.policy_book().in_force(at.astimezone(SHANGHAI).date())
-        book = self.calendar_book()
-        return Rules(book.working_calendar(policy.document.office_hours()), book.version, policy)
+        # Read-only copies from the aggregate cache (fast-forwarded to the latest version);
+        # a working calendar is built once per calendar version and office hours.
+        policies: Any = self.repository.get(POLICY_ID, deepcopy_from_cache=False)
+        policy = policies.in_force(at.astimezone(SHANGHAI).date())
+        book: Any = self.repository.get(CALENDAR_ID, deepcopy_from_cache=False)
+        hours = policy.document.office_hours()
+        key = (book.version, hours)
+        calendar = self._calendars.get(key)
+        if calendar is None:
+            calendar = self._calendars[key] = book.working_calendar(hours)
+        return Rules(calendar, book.version, policy)
 
     def publish_calendar(self, act: Act, schedule: YearSchedule) -> CalendarBook:
         book = self.calendar_book()
