@@ -179,6 +179,9 @@ class MonthScorer:
         self.portfolio: dict[str, list[str]] = defaultdict(list)
         for guarantor_id, enterprise_id in self.covers:
             self.portfolio[guarantor_id].append(enterprise_id)
+        self.overdue_marks = overdue_marks(
+            facts.steps, period, calendar, policy.criticism_overdue_working_days, now
+        )
 
     def covered(self, guarantor_id: str, enterprise_id: str, day: date) -> bool:
         return any(
@@ -388,16 +391,7 @@ class MonthScorer:
     def deductions(self, guarantor_id: str) -> tuple[list[dict[str, Any]], Fraction]:
         found: list[dict[str, Any]] = []
         per_step = Fraction(self.policy.deduction_per_overdue_step)
-        days = self.policy.criticism_overdue_working_days
-        for s in self.facts.steps:
-            if day_of(s.due_at) > self.period.last:
-                continue
-            moment = self.calendar.working_days_after(s.due_at, days).at
-            if not self.period.contains(day_of(moment)) or moment > self.now:
-                continue
-            done = s.met_at or s.cancelled_at
-            if done is not None and done <= moment:
-                continue
+        for s, moment in self.overdue_marks:
             if not self.covered(guarantor_id, s.enterprise_id, day_of(moment)):
                 continue
             found.append(
@@ -425,6 +419,25 @@ class MonthScorer:
                 )
         points = sum((Fraction(d["points"]) for d in found), Fraction(0))
         return found, points
+
+
+def overdue_marks(
+    steps: Iterable[Step], period: Period, calendar: WorkingCalendar, days: int, now: datetime
+) -> list[tuple[Step, datetime]]:
+    """Steps still not done when `days` working days had passed after their deadline (the end of
+    the last of those days), where that moment falls in the period and is not after `now`."""
+    found = []
+    for s in steps:
+        if day_of(s.due_at) > period.last:
+            continue
+        moment = calendar.working_days_after(s.due_at, days).at
+        if not period.contains(day_of(moment)) or moment > now:
+            continue
+        done = s.met_at or s.cancelled_at
+        if done is not None and done <= moment:
+            continue
+        found.append((s, moment))
+    return found
 
 
 def rank(scores: Iterable[Score]) -> None:

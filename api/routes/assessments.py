@@ -1,0 +1,150 @@
+"""Assessments (考核): scores, grades, rankings, explanations and what-if."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Path, Query
+
+from api.assessment_models import AssessmentPage, AssessmentPublic, Components, ExplanationPublic
+from api.csv_export import csv_openapi, csv_response, wants_csv
+from api.deps import Cursor, Limit, MinPosition, ServicesDep, allow
+from api.errors import forbidden, not_found
+from api.services import Caller, Services
+from domain.period import Period
+from domain.scoring import COMPONENTS, Score, decimal
+from projections.queries import decode_cursor, encode_cursor
+
+router = APIRouter(tags=["assessments"])
+
+READERS = ("hr", "supervisor", "auditor")
+PeriodText = Annotated[str, Query(max_length=10, description="yyyy-mm, yyyy-Qn or yyyy")]
+Kind = Annotated[Literal["person", "department"] | None, Query(description="People or departments")]
+CSV_HEADER = ("排名", "包保人", "类别", "得分", "等次", "销售", "时效", "满意度", "服务", "扣分")
+
+
+def scored(
+    svc: Services, period: Period, policy_version: int | None, min_position: int | None
+) -> list[Score]:
+    position = svc.settle(min_position)
+    return svc.assessor.scores(period, svc.clock(), position, policy_version)
+
+
+def public(s: Score) -> AssessmentPublic:
+    return AssessmentPublic(
+        guarantor_id=UUID(s.guarantor.id),
+        name=s.guarantor.name,
+        kind=s.guarantor.kind,
+        period=s.period,
+        policy_version=s.policy_version,
+        score=None if s.score is None else str(s.score),
+        grade=s.grade,
+        rank=s.rank,
+        components=Components(**{k: decimal(s.values.get(k), 2) for k in COMPONENTS}),
+        deductions=decimal(s.deduction_points, 2) or "0.00",
+    )
+
+
+def ranking(
+    scores: list[Score],
+    period: Period,
+    kind: str | None,
+    policy_version: int | None,
+    limit: int,
+    cursor: str | None,
+    accept: str | None,
+) -> Any:
+    chosen = [s for s in scores if kind is None or s.guarantor.kind == kind]
+    chosen.sort(key=lambda s: (s.guarantor.kind, s.rank or 10**9, s.guarantor.name, s.guarantor.id))
+    items = [public(s) for s in chosen]
+    if wants_csv(accept):
+        rows = (
+            (
+                i.rank,
+                i.name,
+                "个人" if i.kind == "person" else "部门",
+                i.score,
+                i.grade,
+                i.components.sales,
+                i.components.timeliness,
+                i.components.satisfaction,
+                i.components.service,
+                i.deductions,
+            )
+            for i in items
+        )
+        return csv_response(CSV_HEADER, rows, f"assessments-{period}.csv")
+    start = decode_cursor(cursor) + 1
+    page = items[start : start + limit]
+    more = start + limit < len(items)
+    return AssessmentPage(
+        period=str(period),
+        kind=kind,
+        policy_version=policy_version,
+        items=page,
+        next_cursor=encode_cursor(start + limit - 1) if more else None,
+    )
+
+
+@router.get(
+    "/v1/assessments", response_model=AssessmentPage, responses=csv_openapi(",".join(CSV_HEADER))
+)
+def assessments(
+    svc: ServicesDep,
+    _: Annotated[Caller, Depends(allow(*READERS))],
+    period: PeriodText,
+    kind: Kind = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+    min_position: MinPosition = None,
+) -> Any:
+    """The ranking for a month, quarter or year: people and departments ranked separately,
+    each month scored under the policy in force for it. `Accept: text/csv` gives a CSV file."""
+    parsed = Period.parse(period)
+    scores = scored(svc, parsed, None, min_position)
+    return ranking(scores, parsed, kind, None, limit, cursor, accept)
+
+
+@router.get(
+    "/v1/assessments/what-if",
+    response_model=AssessmentPage,
+    responses=csv_openapi(",".join(CSV_HEADER)),
+)
+def what_if(
+    svc: ServicesDep,
+    _: Annotated[Caller, Depends(allow(*READERS))],
+    period: PeriodText,
+    policy_version: Annotated[int, Query(ge=1, le=10_000)],
+    kind: Kind = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+    min_position: MinPosition = None,
+) -> Any:
+    """The same ranking with every month scored under another policy version; nothing changes."""
+    parsed = Period.parse(period)
+    scores = scored(svc, parsed, policy_version, min_position)
+    return ranking(scores, parsed, kind, policy_version, limit, cursor, accept)
+
+
+@router.get("/v1/assessments/{period}/guarantors/{guarantor_id}", response_model=ExplanationPublic)
+def explanation(
+    period: Annotated[str, Path(max_length=10, description="yyyy-mm, yyyy-Qn or yyyy")],
+    guarantor_id: UUID,
+    svc: ServicesDep,
+    caller: Annotated[Caller, Depends(allow(*READERS, "guarantor"))],
+    policy_version: Annotated[
+        int | None, Query(ge=1, le=10_000, description="What-if policy")
+    ] = None,
+    min_position: MinPosition = None,
+) -> ExplanationPublic:
+    """One guarantor's score with every input of every component and the events behind them."""
+    if caller.role == "guarantor" and caller.scope != str(guarantor_id):
+        raise forbidden("a guarantor may read only its own assessment", "not_own_assessment")
+    parsed = Period.parse(period)
+    for s in scored(svc, parsed, policy_version, min_position):
+        if s.guarantor.id == str(guarantor_id):
+            return ExplanationPublic(**public(s).model_dump(), explanation=s.explanation)
+    raise not_found(f"no assessment of guarantor {guarantor_id} for {parsed}: nothing to count")

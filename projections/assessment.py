@@ -1,0 +1,266 @@
+"""Assessments (考核): the facts of a month read from the views, scored under a policy (SPEC §9).
+
+Scores are a pure function of the views (themselves a function of the log), the policy and the
+moment of asking, so rebuilding the views from position 0 gives byte-identical scores.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from domain.application import ParkCore
+from domain.cadence import MISSED, Convened, Tenure, compliance
+from domain.calendar import SHANGHAI
+from domain.growth import ytd_growth
+from domain.period import Period
+from domain.policy import AdoptedPolicy
+from domain.sales import SalesLedger
+from domain.scoring import (
+    Coverage,
+    Facts,
+    Guarantee,
+    MissedSlot,
+    MonthScorer,
+    RatingFact,
+    SalesFact,
+    Score,
+    Step,
+    VisitFact,
+    grade,
+    mean_of_months,
+    rank,
+)
+from projections.documents import event_id
+from projections.sql import ViewDatabase
+
+# A step's 5-working-day overdue mark can fall up to this long after its deadline.
+DEDUCTION_REACH = timedelta(days=45)
+
+
+def tenure_of(doc: dict[str, Any]) -> Tenure:
+    """A leading-group member's tenure from its view document."""
+    return Tenure(
+        UUID(doc["id"]),
+        UUID(doc["person_id"]),
+        doc["role"],
+        date.fromisoformat(doc["effective_from"]),
+        date.fromisoformat(doc["effective_to"]) if doc["effective_to"] else None,
+    )
+
+
+def convened_of(doc: dict[str, Any]) -> Convened:
+    """A dispatch, as compliance needs it, from its view document."""
+    return Convened(
+        UUID(doc["id"]), UUID(doc["convener_id"]), datetime.fromisoformat(doc["held_at"])
+    )
+
+
+def epoch(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=SHANGHAI).timestamp())
+
+
+class FactsReader:
+    """Reads one month's facts from the views."""
+
+    def __init__(self, views: ViewDatabase) -> None:
+        self.views = views
+
+    def month(self, period: Period, target: Decimal, now: datetime) -> Facts:
+        first, last = period.first, period.last
+        with self.views.transaction(write=False) as tx:
+            guarantors = {
+                str(i): Guarantee(str(i), json.loads(doc)["name"], str(kind))
+                for i, kind, doc in tx.all("SELECT id, kind, doc FROM v_guarantors")
+            }
+            coverage = [
+                Coverage(
+                    str(g),
+                    str(e),
+                    date.fromisoformat(f),
+                    date.fromisoformat(t) if t else None,
+                    ",".join(json.loads(doc).get("event_ids", [])),
+                )
+                for g, e, f, t, doc in tx.all(
+                    "SELECT guarantor_id, enterprise_id, effective_from, effective_to, doc "
+                    "FROM v_assignments WHERE effective_from<=? "
+                    "AND (effective_to IS NULL OR effective_to>=?)",
+                    [last.isoformat(), first.isoformat()],
+                )
+            ]
+            steps = [
+                Step(
+                    str(i),
+                    str(m),
+                    str(e),
+                    str(s),
+                    datetime.fromisoformat(due),
+                    datetime.fromisoformat(met) if met else None,
+                    datetime.fromisoformat(cancelled) if cancelled else None,
+                    tuple(ids.split(",")) if ids else (),
+                )
+                for i, m, e, s, due, met, cancelled, ids in tx.all(
+                    "SELECT id, matter_id, enterprise_id, step, due_at, met_at, cancelled_at, "
+                    "event_ids FROM v_steps WHERE due>=? AND due<? ORDER BY id",
+                    [epoch(first) - int(DEDUCTION_REACH.total_seconds()), epoch(last) + 86400],
+                )
+            ]
+            ratings = [
+                RatingFact(str(i), str(m), str(e), datetime.fromisoformat(at), int(level), str(ev))
+                for i, m, e, at, level, ev in tx.all(
+                    "SELECT id, matter_id, enterprise_id, rated_at, level, event_id FROM v_ratings "
+                    "WHERE rated>=? AND rated<? ORDER BY id",
+                    [epoch(first), epoch(last) + 86400],
+                )
+            ]
+            visits = [
+                VisitFact(
+                    str(i),
+                    str(g),
+                    str(e),
+                    datetime.fromisoformat(at),
+                    event_id(i, int(json.loads(doc).get("version", 1))),
+                )
+                for i, g, e, at, doc in tx.all(
+                    "SELECT id, guarantor_id, enterprise_id, visited_at, doc FROM v_visits "
+                    "WHERE visited_at>=? AND visited_at<? ORDER BY id",
+                    [first.isoformat(), (last + timedelta(days=1)).isoformat()],
+                )
+            ]
+            sales_rows = tx.all(
+                "SELECT enterprise_id, month, amount_fen, doc FROM v_sales_months "
+                "WHERE month>=? AND month<=?",
+                [f"{period.year - 1:04d}-01", str(period)],
+            )
+            members = [
+                tenure_of(json.loads(doc))
+                for (doc,) in tx.all(
+                    "SELECT doc FROM v_group_members WHERE effective_from<=? "
+                    "AND (effective_to IS NULL OR effective_to>=?)",
+                    [last.isoformat(), first.isoformat()],
+                )
+            ]
+            dispatches = [
+                convened_of(json.loads(doc))
+                for (doc,) in tx.all(
+                    "SELECT doc FROM v_dispatches WHERE held_on>=? AND held_on<=?",
+                    [first.isoformat(), last.isoformat()],
+                )
+            ]
+        return Facts(
+            guarantors=guarantors,
+            coverage=coverage,
+            steps=steps,
+            ratings=ratings,
+            visits=visits,
+            sales=self.sales(sales_rows, period, target),
+            missed_slots=self.missed(members, dispatches, period, now),
+        )
+
+    @staticmethod
+    def sales(rows: list[tuple[Any, ...]], period: Period, target: Decimal) -> dict[str, SalesFact]:
+        amounts: dict[str, dict[str, int]] = {}
+        versions: dict[str, list[int]] = {}
+        for enterprise_id, month, fen, doc in rows:
+            amounts.setdefault(str(enterprise_id), {})[str(month)] = int(fen)
+            versions.setdefault(str(enterprise_id), []).append(int(json.loads(doc)["version"]))
+        facts = {}
+        for enterprise_id, months in sorted(amounts.items()):
+            growth = ytd_growth(months, period.year, period.number, target)
+            ledger = SalesLedger.id_for(UUID(enterprise_id))
+            ids = tuple(event_id(ledger, v) for v in sorted(set(versions[enterprise_id])))
+            facts[enterprise_id] = SalesFact(
+                enterprise_id, growth.ytd_fen, growth.base_fen, growth.reason, ids
+            )
+        return facts
+
+    @staticmethod
+    def missed(
+        members: list[Tenure], dispatches: list[Convened], period: Period, now: datetime
+    ) -> list[MissedSlot]:
+        return [
+            MissedSlot(
+                str(result.tenure.person_id),
+                result.tenure.role,
+                slot.slot.start,
+                slot.slot.end,
+                (event_id(result.tenure.member_id, 1),),
+            )
+            for result in compliance(members, dispatches, str(period), now)
+            for slot in result.slots
+            if slot.status == MISSED
+        ]
+
+
+class Assessor:
+    """Scores periods: each month under its own policy, or all under one (what-if)."""
+
+    def __init__(self, views: ViewDatabase, park: ParkCore) -> None:
+        self.reader = FactsReader(views)
+        self.park = park
+        self._cache: OrderedDict[tuple[Any, ...], list[Score]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def policy_for(self, month: Period, version: int | None) -> AdoptedPolicy:
+        book = self.park.policy_book()
+        if version is not None:
+            found: AdoptedPolicy = book.version_of(version)
+            return found
+        governing: AdoptedPolicy = book.in_force(month.first)
+        return governing
+
+    def month(
+        self, month: Period, now: datetime, policy_version: int | None, key: Any
+    ) -> list[Score]:
+        policy = self.policy_for(month, policy_version)
+        cache_key = (str(month), policy.version, key)
+        with self._lock:
+            if cache_key in self._cache:
+                self._cache.move_to_end(cache_key)
+                return self._cache[cache_key]
+        calendar, _ = self.park.calendar_for(policy)
+        facts = self.reader.month(month, Decimal(policy.document.sales_target), now)
+        scores = MonthScorer(
+            month, policy.document, policy.version, calendar, facts, now
+        ).score_all()
+        with self._lock:
+            self._cache[cache_key] = scores
+            while len(self._cache) > 256:
+                self._cache.popitem(last=False)
+        return scores
+
+    def scores(
+        self, period: Period, now: datetime, position: int, policy_version: int | None = None
+    ) -> list[Score]:
+        """Every guarantor's score for the period, ranked; months not yet begun are left out."""
+        today = now.astimezone(SHANGHAI).date()
+        months = [m for m in period.months() if m.first <= today]
+        # The log position and (for months not yet settled) the minute are part of the key.
+        results = [
+            self.month(
+                m,
+                now,
+                policy_version,
+                (
+                    position,
+                    None
+                    if m.last < today - DEDUCTION_REACH
+                    else now.replace(second=0, microsecond=0),
+                ),
+            )
+            for m in months
+        ]
+        if period.kind == "month":
+            return results[0] if results else []
+        combined = mean_of_months(period, results)
+        last_policy = self.policy_for(months[-1], policy_version) if months else None
+        for s in combined:
+            if s.score is not None and last_policy is not None:
+                s.grade = grade(s.score, last_policy.document)
+        rank(combined)
+        return combined
