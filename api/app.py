@@ -7,9 +7,24 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, openapi
+from api.audit import make_sealer
 from api.idempotency import IdempotencyMiddleware
-from api.routes import admin, enterprises, matters, registry
+from api.openapi import problem_responses
+from api.routes import (
+    admin,
+    assessments,
+    dispatch,
+    enterprises,
+    matters,
+    notices,
+    notifications,
+    registry,
+    sales,
+    visits,
+)
+from api.routes.audit import router as audit_router
+from api.sender import SenderLoop
 from api.services import Services
 from api.watcher import Watcher
 
@@ -20,16 +35,21 @@ Every endpoint but `/v1/health` needs `Authorization: Bearer <token>` (tokens co
 """
 
 
-def create_app(services: Services, *, follow: bool = True, watch: bool = False) -> FastAPI:
+def create_app(
+    services: Services, *, follow: bool = True, watch: bool = False, send: bool = False
+) -> FastAPI:
     """The API over one process's services; `follow` runs the projection follower beside it,
-    `watch` the deadline watcher too."""
+    `watch` the deadline watcher too, `send` the notification sender."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if follow:
             services.start_follower()
+            services.start_background("sealer", make_sealer(services).run)
         if watch:
             services.start_background("watcher", Watcher(services).run)
+        if send:
+            services.start_background("sender", SenderLoop(services).run)
         yield
         services.stop()
 
@@ -37,6 +57,19 @@ def create_app(services: Services, *, follow: bool = True, watch: bool = False) 
     app.state.services = services
     errors.install(app)
     app.add_middleware(IdempotencyMiddleware, store=services.idempotency)
-    for module in (enterprises, registry, matters, admin):
-        app.include_router(module.router)
+    for module in (
+        enterprises,
+        registry,
+        matters,
+        admin,
+        dispatch,
+        sales,
+        visits,
+        notifications,
+        assessments,
+        notices,
+    ):
+        app.include_router(module.router, responses=problem_responses())
+    app.include_router(audit_router, responses=problem_responses())
+    openapi.install(app)
     return app

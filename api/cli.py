@@ -16,6 +16,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from api.audit import make_sealer, seal_database
+from api.audit_cli import audit_cli, projections_verify
+from api.sender import SenderLoop
 from api.services import Services
 from api.settings import Settings
 from api.watcher import Watcher
@@ -31,9 +34,15 @@ cli = typer.Typer(
 token_cli = typer.Typer(help="Bearer tokens.", no_args_is_help=True)
 projections_cli = typer.Typer(help="Read models kept from the event log.", no_args_is_help=True)
 calendar_cli = typer.Typer(help="The official working calendar.", no_args_is_help=True)
+notifications_cli = typer.Typer(
+    help="SMS notifications (短信) in the outbox.", no_args_is_help=True
+)
 cli.add_typer(token_cli, name="token")
 cli.add_typer(projections_cli, name="projections")
 cli.add_typer(calendar_cli, name="calendar")
+cli.add_typer(audit_cli, name="audit")
+projections_cli.command("verify")(projections_verify)
+cli.add_typer(notifications_cli, name="notifications")
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -71,6 +80,9 @@ def serve(
     no_watch: Annotated[
         bool, typer.Option("--no-watch", help="Without the deadline watcher")
     ] = False,
+    no_send: Annotated[
+        bool, typer.Option("--no-send", help="Without the notification sender")
+    ] = False,
     demo_if_empty: Annotated[
         bool, typer.Option(help="Load the demo park into an empty database")
     ] = False,
@@ -79,12 +91,11 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the API with the projection follower beside it."""
+    settings = Settings.from_env()
+    if demo_if_empty and log_is_empty(settings):
+        # Before anything else writes: the demo's history is recorded at its own (past) times.
+        run_demo(settings, "park", 7)
     svc = services()
-    if demo_if_empty:
-        svc.follower.catch_up()
-        (count,) = svc.views.read("SELECT COUNT(*) FROM v_enterprises")[0]
-        if int(count) == 0:
-            run_demo(svc.settings, "park", 7)
     if print_admin_token:
         _, token = svc.park.issue_token(cli_act(), "admin (make run)", "admin", None)
         console.print(f"\nAdmin token: [bold]{token}[/bold]")
@@ -93,37 +104,56 @@ def serve(
         )
         console.print(f"Docs: http://{host}:{port}/docs\n")
     if workers > 1:
-        svc.stop()
-        # Each worker follows the log (their positions are guarded); one watcher runs here.
+        # Each worker follows the log (their positions are guarded); one watcher and one
+        # sender run here.
         os.environ["BAOBAO_WATCH"] = "0"
         if not no_watch:
             svc.start_background("watcher", Watcher(svc).run)
+        if not no_send:
+            svc.start_background("sender", SenderLoop(svc).run)
         uvicorn.run("api.main:factory", factory=True, host=host, port=port, workers=workers)
         svc.stop()
         return
     from api.app import create_app
 
-    uvicorn.run(create_app(svc, watch=not no_watch), host=host, port=port)
+    uvicorn.run(create_app(svc, watch=not no_watch, send=not no_send), host=host, port=port)
 
 
 @cli.command()
-def worker(no_watch: Annotated[bool, typer.Option("--no-watch")] = False) -> None:
+def worker(
+    no_watch: Annotated[bool, typer.Option("--no-watch")] = False,
+    no_send: Annotated[bool, typer.Option("--no-send")] = False,
+) -> None:
     """Run the projection follower without the API (beside several API processes)."""
     svc = services()
+    svc.start_follower()
+    svc.start_background("sealer", make_sealer(svc).run)
     if not no_watch:
         svc.start_background("watcher", Watcher(svc).run)
+    if not no_send:
+        svc.start_background("sender", SenderLoop(svc).run)
     console.print(
         "following the event log"
-        + ("" if no_watch else " and watching deadlines")
+        + ("" if no_watch else ", watching deadlines")
+        + ("" if no_send else ", sending notifications")
         + "; Ctrl-C stops"
     )
-    stop = threading.Event()
     try:
-        svc.follower.run(stop)
+        threading.Event().wait()
     except KeyboardInterrupt:
-        stop.set()
+        pass
     finally:
         svc.stop()
+
+
+def log_is_empty(settings: Settings) -> bool:
+    from domain.park import Park
+
+    park = Park(settings.database)
+    try:
+        return park.log_head() == 0
+    finally:
+        park.close()
 
 
 def run_demo(settings: Settings, scale: str, seed: int) -> None:
@@ -136,6 +166,7 @@ def run_demo(settings: Settings, scale: str, seed: int) -> None:
             bar.update(task, completed=done, total=total)
 
         summary = write_demo(settings.database, seed=seed, scale=scale, progress=report)
+    seal_database(settings)
     console.print(f"demo park written: {summary}")
 
 
@@ -189,6 +220,67 @@ def watch(
         due = f" due {fact.due_at.isoformat()}" if fact.due_at else ""
         console.print(f"{fact.kind}: matter {fact.matter_id} {fact.step or ''}{due}")
     console.print(f"recorded {len(noted)} facts")
+
+
+@notifications_cli.command("send")
+def notifications_send(
+    once: Annotated[bool, typer.Option("--once", help="One round, then exit")] = False,
+) -> None:
+    """Send the pending notifications (BAOBAO_SMS_SENDER) and record each delivery."""
+    svc = services()
+    loop = SenderLoop(svc)
+    if not once:
+        console.print("sending notifications; Ctrl-C stops")
+        stop = threading.Event()
+        try:
+            loop.run(stop)
+        except KeyboardInterrupt:
+            stop.set()
+        finally:
+            svc.stop()
+        return
+    outcomes = loop.run_once()
+    for outcome in outcomes:
+        detail = f" ({outcome.detail})" if outcome.detail else ""
+        console.print(
+            f"{outcome.result}: {outcome.message_id} to {outcome.recipient}{detail}",
+            markup=False,
+            highlight=False,
+        )
+    delivered = sum(o.result == "delivered" for o in outcomes)
+    console.print(f"delivered {delivered} of {len(outcomes)} messages")
+    svc.stop()
+
+
+@notifications_cli.command("list")
+def notifications_list(
+    status: Annotated[str | None, typer.Option(help="pending | delivered | failed")] = None,
+    recipient: Annotated[
+        str | None, typer.Option(help="unit:ID, enterprise:ID, window or supervisor")
+    ] = None,
+    limit: int = 100,
+) -> None:
+    """The outbox: each message, its recipient and what became of it."""
+    from projections.outbox import STATUSES, outbox_page
+
+    if status is not None and status not in STATUSES:
+        raise fail(f"--status must be one of {', '.join(STATUSES)}, not {status!r}")
+    svc = services()
+    svc.settle()
+    entries, more = outbox_page(svc.views, status=status, recipient=recipient, limit=limit)
+    table = Table("id", "recipient", "status", "attempts", "text")
+    for entry in entries:
+        table.add_row(
+            str(entry.message.id),
+            entry.message.recipient,
+            entry.status,
+            str(entry.attempts),
+            entry.message.text,
+        )
+    console.print(table)
+    if more is not None:
+        console.print(f"(first {limit}; use --limit for more)")
+    svc.stop()
 
 
 @token_cli.command("create")

@@ -1,33 +1,42 @@
 """A believable, deterministic year of park history, written through the Application (demo data).
 
-`write_demo` plans a whole history first — the registry at the end of 2025, then a year of
-matters in 2026 — with `random.Random(seed)` and the park's own working calendar, as a heap of
-steps keyed by business time. It then runs the steps in that order against a `Park` whose clock
-is a simulated clock set to each step's business time, so every event's recorded time is its
-business time. Every step is an ordinary command of the Park in the role that would issue it;
-the domain checks each one, and a refused command is a bug of this generator.
+`write_demo` plans a whole history first — the registry and the leading group at the end of
+2025, then a year of matters, dispatches (with a few slots missed), guarantors' visits and
+monthly sales (2025 entered as back data in January) in 2026 — with `random.Random(seed)` and
+the park's own working calendar, as a heap of steps keyed by business time. It then runs the
+steps in that order against a `Park` whose clock is a simulated clock set to each step's
+business time, so every event's recorded time is its business time. Every step is an ordinary
+command of the Park in the role that would issue it; the domain checks each one, and a refused
+command is a bug of this generator.
 """
 
 from __future__ import annotations
 
 import heapq
 import random
+from calendar import monthrange
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from functools import partial
+from typing import Any
 from uuid import UUID
 
 from domain.base import Act, Actor, utc_now
+from domain.cadence import Slot, slots_for
 from domain.calendar import SHANGHAI, WorkingCalendar
 from domain.calendar_book import CALENDAR_ID
 from domain.enterprise import Enterprise
+from domain.growth import ytd_growth
+from domain.leading_group import DIRECTIVE_CATEGORY, DirectiveOrder
 from domain.matter import OPEN_STATUSES, Matter
 from domain.park import Park
 from domain.policy import POLICY_ID, PolicyDocument
 from domain.storage import Database
 from domain.uscc import ALPHABET, check_character
+from domain.visit import VisitProblem
 
 SCALES = ("park",)
 
@@ -557,6 +566,123 @@ COMMENTS: dict[int, tuple[str, ...]] = {
 }
 
 
+# -- the leading group, dispatches, visits and sales ------------------------------------------
+
+# A deputy appointed mid-year, in the middle of a half-month slot (that slot is not required).
+LATE_DEPUTY_FROM = date(2026, 6, 10)
+# Slots deliberately left without any dispatch, by the first day of the slot; keyed by the
+# member's place in `_Demo.plan_group` (0 is the group leader, 1–4 the deputies).
+MISSED_SLOTS: dict[int, tuple[date, ...]] = {
+    0: (date(2026, 7, 1),),
+    1: (date(2026, 2, 1), date(2026, 9, 16)),
+    4: (date(2026, 11, 1),),
+}
+# Directives issued at dispatches: (summary, unit key, the unit's reply).
+DIRECTIVES: tuple[Template, ...] = (
+    (
+        "督促加快企业扩产项目用地报批，明确供地时间节点",
+        "ziran",
+        "已完成用地报批，供地时间节点已书面告知企业",
+    ),
+    (
+        "协调加快企业新增产能接电，倒排工期确保按期送电",
+        "gongdian",
+        "接电工程已按期完工并送电",
+    ),
+    (
+        "组织银企对接，帮助企业缓解流动资金压力",
+        "jinrong",
+        "已组织专场银企对接，授信额度已落实",
+    ),
+    (
+        "组织专场招聘，解决企业一线用工缺口",
+        "laobao",
+        "已举办专场招聘会，企业用工缺口基本补齐",
+    ),
+    (
+        "加快兑现企业技术改造奖补资金",
+        "jingfa",
+        "奖补资金已审核拨付到位",
+    ),
+    (
+        "并联办理企业新建厂房施工许可，推动项目早日开工",
+        "zhengwu",
+        "施工许可已核发，项目已开工建设",
+    ),
+    (
+        "协调加快企业新建项目环评审批",
+        "shengtai",
+        "环评批复已下达企业",
+    ),
+    (
+        "组织上下游产销对接，帮助企业拓展市场",
+        "qifa",
+        "已组织产销对接会，企业已与采购方签订意向协议",
+    ),
+    (
+        "落实增值税留抵退税政策，帮助企业及时办理退税",
+        "shuiwu",
+        "留抵退税已办结并退付到账",
+    ),
+    (
+        "研究解决企业周边道路货车通行问题",
+        "jiaotong",
+        "已会同交警部门调整货车通行时段并增设指示标志",
+    ),
+    (
+        "协调解决企业高层次人才住房和子女入学问题",
+        "shehui",
+        "人才公寓已安排入住，子女入学已落实",
+    ),
+    (
+        "组织开展安全生产隐患排查帮扶",
+        "yingji",
+        "已组织专家上门排查，隐患已整改完毕",
+    ),
+)
+VISIT_KINDS = (("visit", 60), ("four_deliveries", 25), ("tea_talk", 15))
+VISIT_NOTES: dict[str, tuple[str, ...]] = {
+    "visit": (
+        "走访了解企业生产经营情况，企业订单饱满，生产运行平稳",
+        "实地查看项目建设进度，听取企业发展诉求",
+        "宣传惠企政策，了解企业用工、融资需求",
+        "走访生产车间，了解企业产能利用和市场开拓情况",
+        "与企业负责人座谈，了解当月经营指标完成情况",
+    ),
+    "four_deliveries": (
+        "开展“四送一服”活动，送政策法规上门，解读最新惠企政策",
+        "“四送一服”：送支持措施，辅导企业申报技改奖补",
+        "“四送一服”：送生产要素，对接企业用工和融资需求",
+        "“四送一服”：送新发展理念，交流数字化转型经验",
+    ),
+    "tea_talk": (
+        "“畅聊下午茶”活动，与企业负责人面对面交流发展思路",
+        "“畅聊下午茶”：听取企业对营商环境的意见建议",
+        "“畅聊下午茶”：与企业家座谈，交流产业链上下游合作",
+    ),
+}
+# How diligently a guarantor visits: visits per covered enterprise per month, and how many
+# guarantors are like that (some never visit at all).
+DILIGENCE = ((0.0, 12), (0.15, 28), (0.4, 38), (1.0, 22))
+VISIT_SEASON = {1: 0.9, 2: 0.55, 7: 0.9, 8: 0.85, 10: 0.8}
+# Monthly taxable sales against the year's mean month; the Spring Festival fell in late
+# January in 2025 and in mid-February in 2026.
+SEASON_2025 = "0.84 0.78 1.04 1.0 1.01 1.07 0.97 0.96 1.04 0.95 1.05 1.29"
+SEASON_2026 = "0.97 0.66 1.05 1.01 1.02 1.08 0.97 0.95 1.05 0.94 1.05 1.25"
+SALES_SEASON: dict[int, tuple[Decimal, ...]] = {
+    2025: tuple(map(Decimal, SEASON_2025.split(" "))),
+    2026: tuple(map(Decimal, SEASON_2026.split(" "))),
+}
+# Each enterprise's growth over last year: (lowest, highest, weight).
+GROWTH_CLASSES = ((-0.2, -0.01, 20), (0.0, 0.045, 25), (0.045, 0.08, 25), (0.08, 0.3, 30))
+MISSING_SALES_MONTH = "2025-04"  # never reported for one enterprise: not assessable from April
+# (month corrected, days of the next month on which, reason)
+SALES_CORRECTIONS = (
+    ("2026-01", (24, 27), "税务数据更正"),
+    ("2026-05", (22, 26), "企业更正申报，按税务系统数据更正"),
+)
+
+
 Steps = list[tuple[datetime, Callable[[], None]]]
 
 # -- what write_demo returns -----------------------------------------------------------------
@@ -585,6 +711,28 @@ class DemoSummary:
     gap_enterprise_id: UUID | None = None
     reassigned_enterprise_id: UUID | None = None
     delisted_enterprise_id: UUID | None = None
+    # The leading group and its dispatches (SPEC §6).
+    members: int = 0
+    dispatches: int = 0
+    directives: int = 0
+    missed_slots: int = 0  # slots planned without a dispatch that had ended by `until`
+    group_leader_id: UUID | None = None  # the person
+    late_member_id: UUID | None = None  # the appointment of the deputy who joined mid-year
+    missed_dispatch_person_id: UUID | None = None
+    directive_dispatch_id: UUID | None = None
+    # Service visits (SPEC §7).
+    visits: int = 0
+    visit_matters: int = 0
+    problem_visit_id: UUID | None = None
+    # Sales (SPEC §8): months reported (enterprise × month) and corrections.
+    sales_months: int = 0
+    sales_corrections: int = 0
+    sales_through: str | None = None  # the latest month reported by (nearly) everyone
+    over_target_enterprise_id: UUID | None = None
+    under_target_enterprise_id: UUID | None = None
+    declining_enterprise_id: UUID | None = None
+    missing_sales_enterprise_id: UUID | None = None
+    corrected_sales_enterprise_id: UUID | None = None
 
 
 def write_demo(
@@ -639,6 +787,8 @@ class _Guarantor:
     title: str | None
     unit: str | None
     id: UUID | None = None
+    # The assignments planned for it, to plan visits only where it guarantees.
+    covers: list[_Cover] = field(default_factory=list, compare=False, repr=False)
 
 
 @dataclass
@@ -655,6 +805,7 @@ class _Enterprise:
     relisted_at: datetime | None = None
     id: UUID | None = None
     roles: set[str] = field(default_factory=set)  # the roles planned for it
+    covers: list[_Cover] = field(default_factory=list, compare=False, repr=False)
 
     def listed_on(self, at: datetime) -> bool:
         if at <= self.listed_at:
@@ -678,6 +829,81 @@ class _Matter:
     extended: bool = False
     rectified: bool = False
     withdrawn: bool = False
+    # As planned: when it came in, its handle deadline, and when it was resolved or withdrawn.
+    received_at: datetime | None = None
+    due_at: datetime | None = None
+    settled_at: datetime | None = None
+
+    def open_at(self, at: datetime) -> bool:
+        """Whether it was in and not yet resolved or withdrawn at `at`, as planned."""
+        return (
+            self.received_at is not None
+            and self.received_at < at
+            and (self.settled_at is None or at < self.settled_at)
+        )
+
+
+@dataclass(eq=False)
+class _Cover:
+    """A planned assignment: in effect from `start` to `end` (inclusive) once recorded."""
+
+    enterprise: _Enterprise
+    guarantor: _Guarantor
+    role: str
+    start: date
+    recorded_at: datetime
+    end: date | None = None
+
+    def covers(self, at: datetime) -> bool:
+        day = at.astimezone(SHANGHAI).date()
+        return self.recorded_at < at and self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(eq=False)
+class _Member:
+    """A leading-group appointment as planned, with the slots it leaves without a dispatch."""
+
+    person: _Guarantor
+    role: str
+    effective_from: date
+    chain: str | None  # the chain a deputy looks after; None: the whole park
+    missed: tuple[date, ...] = ()
+    id: UUID | None = None
+
+
+@dataclass(eq=False)
+class _Dispatch:
+    member: _Member
+    kind: str
+    enterprises: list[_Enterprise]
+    matters: list[_Matter]
+    directives: list[tuple[_Matter, _Unit]]
+    id: UUID | None = None
+
+
+@dataclass(eq=False)
+class _Visit:
+    guarantor: _Guarantor
+    enterprise: _Enterprise
+    kind: str
+    notes: str
+    problems: list[_Matter]
+    id: UUID | None = None
+
+
+@dataclass(eq=False)
+class _Sales:
+    """An enterprise's sales profile: a mean month last year, its growth and its source."""
+
+    enterprise: _Enterprise
+    base_fen: int  # a mean month of 2025
+    growth: Decimal
+    source: str
+
+
+def factor_of(draw: float) -> Decimal:
+    """A random draw as a Decimal factor (6 places), so that amounts are computed exactly."""
+    return Decimal(f"{draw:.6f}")
 
 
 def parent_body(department: str) -> str:
@@ -689,6 +915,20 @@ def parent_body(department: str) -> str:
     if department.startswith("国网"):
         return "国网亳州供电公司"
     return COMMITTEE
+
+
+def _missed_slots(member: _Member) -> list[Slot]:
+    """The slots planned without a dispatch, as `domain.cadence` cuts them."""
+    return [
+        slot
+        for start in member.missed
+        for slot in slots_for(member.role, start.strftime("%Y-%m"))
+        if slot.start == start
+    ]
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, monthrange(year, month)[1])
 
 
 def _uid(value: UUID | None) -> UUID:
@@ -734,6 +974,16 @@ class _Demo:
         self.gaps: list[_Enterprise] = []
         self.reassigned: _Enterprise | None = None
         self.delisted: _Enterprise | None = None
+        self.setup_end = SETUP_START
+        self.members: list[_Member] = []
+        self.dispatches: list[_Dispatch] = []
+        self.visits: list[_Visit] = []
+        self.sales: list[_Sales] = []
+        # What the sales steps wrote: enterprise index -> month -> fen in force.
+        self.written_sales: dict[int, dict[str, int]] = {}
+        self.sales_corrections = 0
+        self.missing_sales: _Enterprise | None = None
+        self.corrected_sales: _Enterprise | None = None
         self.cal: WorkingCalendar | None = None
         self.half_day = 3.5  # hours; set from the policy's office hours after bootstrap
         policy = PolicyDocument()
@@ -752,6 +1002,10 @@ class _Demo:
         self.plan_registry()
         self.plan_registry_changes()
         self.plan_matters()
+        self.plan_group()
+        self.plan_visits()
+        self.plan_dispatches()
+        self.plan_sales()
         total = len(self.heap)
         every = max(1, total // 200)
         done = 0
@@ -934,18 +1188,22 @@ class _Demo:
                     continue
                 cursor = self.after(cursor, rng.uniform(0.002, 0.008))
                 steps.append((cursor, partial(self.assign, e, guarantor, role, EFFECTIVE)))
+                self.plan_cover(e, guarantor, role, EFFECTIVE, cursor)
         self.push(steps)
         if cursor >= YEAR_START:
             raise RuntimeError("the registry set-up ran into 2026")
+        self.setup_end = cursor
         # Some gaps are closed in the first quarter; the others stay for the gap list.
         for e in no_leader[3:5]:
             at = self.moment_in(rng.randint(2, 4))
             leader = rng.choice(self.leaders)
             self.push([(at, partial(self.assign, e, leader, "lead_leader", self.day(at)))])
+            self.plan_cover(e, leader, "lead_leader", self.day(at), at)
         for e in no_department[3:5]:
             at = self.moment_in(rng.randint(2, 4))
             department = self.department_for(e)
             self.push([(at, partial(self.assign, e, department, "department", self.day(at)))])
+            self.plan_cover(e, department, "department", self.day(at), at)
 
     def guarantors_for(self, e: _Enterprise) -> list[tuple[str, _Guarantor]]:
         rng = self.rng
@@ -969,6 +1227,27 @@ class _Demo:
     def day(at: datetime) -> date:
         return at.astimezone(SHANGHAI).date()
 
+    @staticmethod
+    def plan_cover(
+        e: _Enterprise, g: _Guarantor, role: str, start: date, recorded_at: datetime
+    ) -> None:
+        cover = _Cover(e, g, role, start, recorded_at)
+        e.covers.append(cover)
+        g.covers.append(cover)
+
+    @staticmethod
+    def plan_release(e: _Enterprise, role: str, end: date) -> None:
+        for cover in e.covers:
+            if cover.role == role and cover.end is None:
+                cover.end = end
+
+    def plan_reassign(self, e: _Enterprise, role: str, g: _Guarantor, at: datetime) -> None:
+        """What `reassign` will do: nothing for the same guarantor, else release and assign."""
+        if any(c.guarantor is g for c in e.covers if c.role == role and c.end is None):
+            return
+        self.plan_release(e, role, self.day(at) - timedelta(days=1))
+        self.plan_cover(e, g, role, self.day(at), at)
+
     def plan_registry_changes(self) -> None:
         """Mid-year: reassignments, released liaisons, delistings, a relisting and newcomers."""
         rng = self.rng
@@ -980,25 +1259,31 @@ class _Demo:
             leader = rng.choice(self.leaders)
             reason = rng.choice(leader_reasons)
             self.push([(at, partial(self.reassign, e, "lead_leader", leader, reason))])
+            self.plan_reassign(e, "lead_leader", leader, at)
         for e in candidates[8:11]:
             at = self.moment_in(rng.randint(4, 9))
             department = rng.choice(list(self.departments.values()))
             self.push(
                 [(at, partial(self.reassign, e, "department", department, "包保部门职能调整"))]
             )
+            self.plan_reassign(e, "department", department, at)
         with_liaison = [e for e in candidates[16:] if "liaison" in e.roles]
         for e in with_liaison[:3]:
             at = self.moment_in(rng.randint(3, 9))
             self.push([(at, partial(self.release, e, "liaison", "联络员岗位调整"))])
+            self.plan_release(e, "liaison", self.day(at))
         # Two delistings (June, August); the second enterprise is relisted in October.
         delist_reasons = ("企业迁出园区，移出重点企业库", "企业停产整顿，经研究移出重点企业库")
         for e, month, reason in zip(candidates[14:16], (6, 8), delist_reasons, strict=True):
             at = self.moment_in(month)
             e.delisted_at = at
+            released = self.after(at, 0.1)
             steps: Steps = [
                 (at, partial(self.delist, e, reason)),
-                (self.after(at, 0.1), partial(self.release_all, e, "企业出库")),
+                (released, partial(self.release_all, e, "企业出库")),
             ]
+            for role in ("lead_leader", "department", "liaison"):
+                self.plan_release(e, role, self.day(released))
             if month == 8:
                 back = self.moment_in(10)
                 e.relisted_at = back
@@ -1007,6 +1292,7 @@ class _Demo:
                 for role, guarantor in self.guarantors_for(e)[:2]:
                     t = self.after(t, 0.05)
                     steps.append((t, partial(self.assign, e, guarantor, role, self.day(back))))
+                    self.plan_cover(e, guarantor, role, self.day(back), t)
             self.push(steps)
         # Newcomers: enterprises whose projects went into production during the year.
         for month in (5, 6, 7, 9):
@@ -1017,6 +1303,7 @@ class _Demo:
             for role, guarantor in self.guarantors_for(e):
                 t = self.after(t, 0.05)
                 steps.append((t, partial(self.assign, e, guarantor, role, self.day(at))))
+                self.plan_cover(e, guarantor, role, self.day(at), t)
             self.push(steps)
 
     # -- matters ---------------------------------------------------------------------------
@@ -1081,13 +1368,20 @@ class _Demo:
             return rng.choices(("window", "phone", "online", "visit"), weights=(35, 25, 30, 10))[0]
         return rng.choices(("online", "phone"), weights=(75, 25))[0]
 
-    def plan_matter(self, m: _Matter, received: datetime, unit_key: str) -> None:
+    def plan_matter(
+        self, m: _Matter, received: datetime, unit_key: str, steps: Steps | None = None
+    ) -> None:
+        """A matter's life from intake; `steps` is its thread so far (default: the window's
+        intake at `received`; a visit's matters come in with the visit, a step of its own)."""
         rng = self.rng
-        steps: Steps = [(received, partial(self.receive, m))]
+        m.received_at = received
+        if steps is None:
+            steps = [(received, partial(self.receive, m))]
         if rng.random() < 0.015:
             # Withdrawn before the window got round to assigning it.
             at = self.after(received, rng.uniform(0.1, 1.5))
             steps.append((at, partial(self.withdraw, m, rng.choice(WITHDRAWAL_REASONS))))
+            m.settled_at = at
             self.push(steps)
             return
         assigned, late = self.assignment_time(received)
@@ -1104,14 +1398,30 @@ class _Demo:
             reason = f"该事项属{holder.name}职责范围，转{holder.name}办理"
             steps.append((t, partial(self.transfer, m, holder, reason)))
             due = self.days_after(t, self.handle_days)
+        self.plan_handling(m, holder, t, due, cap, late, steps)
+
+    def plan_handling(
+        self,
+        m: _Matter,
+        holder: _Unit,
+        t: datetime,
+        due: datetime,
+        cap: datetime,
+        late: bool,
+        steps: Steps,
+    ) -> None:
+        """From the assignment to `holder` (at `t` or before) on: handled, resolved, rated."""
+        rng = self.rng
         if rng.random() < 0.015:
             at = self.after(t, rng.uniform(0.5, 14))
             steps.append((at, partial(self.withdraw, m, rng.choice(WITHDRAWAL_REASONS))))
+            m.settled_at = at
             self.push(steps)
             return
         if rng.random() < 0.08:
             t, due = self.plan_extension(m, holder, t, due, cap, steps)
         t = self.resolution_time(t, due, 0.13, 0.035)
+        m.due_at, m.settled_at = due, t
         steps.append((t, partial(self.resolve, m, holder, m.reply)))
         self.plan_ratings(m, holder, t, late or t > due, steps)
         self.push(steps)
@@ -1201,6 +1511,311 @@ class _Demo:
         if late:
             return rng.choices(levels, weights=(35, 30, 15, 12, 8))[0]
         return rng.choices(levels, weights=(60, 27, 7, 4, 2))[0]
+
+    # -- calendar helpers ------------------------------------------------------------------
+
+    def months(self) -> list[tuple[int, int]]:
+        """The months from January of the demo year to the month of the limit."""
+        last = self.day(self.limit)
+        out: list[tuple[int, int]] = []
+        year, month = YEAR, 1
+        while (year, month) <= (last.year, last.month):
+            out.append((year, month))
+            year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+        return out
+
+    def working_days(self, first: date, last: date) -> list[date]:
+        days = []
+        day = first
+        while day <= last:
+            if self.calendar.is_working_day(day):
+                days.append(day)
+            day += timedelta(days=1)
+        return days
+
+    def at_office(self, day: date, hours: float) -> datetime:
+        """`hours` of office time into a working day (08:30 plus 0–7 working hours)."""
+        start = datetime.combine(day, time(8, 29), tzinfo=SHANGHAI)
+        return self.after(start, hours)
+
+    # -- the leading group and its dispatches ----------------------------------------------
+
+    def plan_group(self) -> None:
+        """The 组长 and three 副组长 from New Year (appointed on the last set-up day); a fourth
+        副组长 from 10 June, in the middle of a half-month slot."""
+        rng = self.rng
+
+        def titled(title: str) -> list[_Guarantor]:
+            return [g for g in self.people if g.title == title]
+
+        vice = titled("管委会副主任")
+        chains = list(CHAINS)
+        self.members = [
+            _Member(titled("党工委书记、管委会主任")[0], "group_leader", EFFECTIVE, None),
+            _Member(titled("党工委副书记")[0], "deputy_group_leader", EFFECTIVE, chains[0]),
+            _Member(vice[0], "deputy_group_leader", EFFECTIVE, chains[1]),
+            _Member(vice[1], "deputy_group_leader", EFFECTIVE, chains[2]),
+            _Member(vice[2], "deputy_group_leader", LATE_DEPUTY_FROM, chains[3]),
+        ]
+        for number, member in enumerate(self.members):
+            member.missed = MISSED_SLOTS.get(number, ())
+        t = self.after(self.setup_end, rng.uniform(0.2, 0.5))
+        steps: Steps = []
+        for member in self.members:
+            if member.effective_from == EFFECTIVE:
+                t = self.after(t, rng.uniform(0.02, 0.06))
+                steps.append((t, partial(self.appoint, member)))
+        if t >= YEAR_START:
+            raise RuntimeError("the leading group's appointment ran into 2026")
+        self.push(steps)
+        for member in self.members:
+            if member.effective_from != EFFECTIVE:
+                # Appointed by the committee on the working day before taking office.
+                eve = member.effective_from - timedelta(days=1)
+                while not self.calendar.is_working_day(eve):
+                    eve -= timedelta(days=1)
+                at = self.at_office(eve, rng.uniform(4.5, 6.5))
+                self.push([(at, partial(self.appoint, member))])
+
+    def plan_dispatches(self) -> None:
+        """One scheduled dispatch per required slot (a month for the 组长, a half-month for a
+        副组长) except the slots planned as missed, some ad hoc ones, in business-time order."""
+        rng = self.rng
+        planned: list[tuple[datetime, int, str]] = []
+        for year, month in self.months():
+            period = f"{year:04d}-{month:02d}"
+            for number, member in enumerate(self.members):
+                extra = 0.3 if member.role == "group_leader" else 0.08
+                for slot in slots_for(member.role, period):
+                    if slot.start in member.missed:
+                        continue
+                    days = self.working_days(max(slot.start, member.effective_from), slot.end)
+                    if not days:
+                        continue
+                    # A slot only partly in the tenure is not required: a newcomer holds a
+                    # first meeting in it all the same, ad hoc.
+                    required = member.effective_from <= slot.start
+                    kind = "scheduled" if required else "ad_hoc"
+                    planned.append((self.meeting_time(rng.choice(days)), number, kind))
+                    if required and rng.random() < extra:
+                        planned.append((self.meeting_time(rng.choice(days)), number, "ad_hoc"))
+        planned.sort()
+        for at, number, kind in planned:
+            self.plan_dispatch(self.members[number], kind, at)
+
+    def meeting_time(self, day: date) -> datetime:
+        rng = self.rng
+        morning, afternoon = rng.uniform(0.5, 2.0), rng.uniform(4.0, 5.5)
+        return self.at_office(day, morning if rng.random() < 0.55 else afternoon)
+
+    def plan_dispatch(self, member: _Member, kind: str, at: datetime) -> None:
+        """Open (preferably overdue) matters of the member's chain, a few key enterprises, and
+        directives that become matters assigned to units at the meeting."""
+        rng = self.rng
+
+        def ours(e: _Enterprise) -> bool:
+            return member.chain is None or e.chain == member.chain
+
+        open_matters = [m for m in self.matters if m.open_at(at) and ours(m.enterprise)]
+        overdue = [m for m in open_matters if m.due_at is not None and m.due_at < at]
+        wanted = rng.choice((0, 1, 1, 2, 2, 3))
+        matters = rng.sample(overdue, min(wanted, len(overdue)))
+        others = [m for m in open_matters if all(m is not o for o in overdue)]
+        matters += rng.sample(others, min(wanted - len(matters), len(others)))
+        key = [e for e in self.enterprises if e.above_scale and ours(e) and e.listed_on(at)]
+        lo, hi = (2, 4) if member.role == "group_leader" else (1, 3)
+        enterprises: list[_Enterprise] = []
+        chosen = rng.sample(key, min(rng.randint(lo, hi), len(key)))
+        for e in [m.enterprise for m in matters] + chosen:
+            if all(e is not seen for seen in enterprises):
+                enterprises.append(e)
+        directives: list[tuple[_Matter, _Unit]] = []
+        listed = [e for e in enterprises if e.listed_on(at)]
+        count = rng.choices((0, 1, 2, 3), weights=(35, 40, 18, 7))[0] if listed else 0
+        for _ in range(count):
+            e = rng.choice(listed)
+            summary, unit_key, reply = rng.choice(DIRECTIVES)
+            m = _Matter(len(self.matters), e, DIRECTIVE_CATEGORY, summary, "dispatch", reply)
+            m.received_at = at
+            self.matters.append(m)
+            unit = self.units[unit_key]
+            directives.append((m, unit))
+            due = self.days_after(at, self.handle_days)
+            cap = self.days_after(at, self.cap_days)
+            self.plan_handling(m, unit, at, due, cap, False, [])
+        if not (enterprises or matters or directives):
+            return
+        d = _Dispatch(member, kind, enterprises, matters, directives)
+        self.dispatches.append(d)
+        self.push([(at, partial(self.hold_dispatch, d))])
+
+    # -- service visits --------------------------------------------------------------------
+
+    def plan_visits(self) -> None:
+        """Each guarantor visits the enterprises it covers, as often as its diligence says."""
+        rng = self.rng
+        rates = [rate for rate, _ in DILIGENCE]
+        diligence = [weight for _, weight in DILIGENCE]
+        for g in [*self.people, *self.departments.values()]:
+            rate = rng.choices(rates, weights=diligence)[0]
+            cap = 6 if g.kind == "person" else 12
+            for year, month in self.months():
+                days = self.working_days(date(year, month, 1), _month_end(year, month))
+                middle = datetime.combine(date(year, month, 15), time(12), tzinfo=SHANGHAI)
+                covered = sum(1 for c in g.covers if c.covers(middle))
+                mean = min(rate * covered, cap) * VISIT_SEASON.get(month, 1.0)
+                if mean <= 0 or not days:
+                    continue
+                seen: list[_Enterprise] = []
+                for _ in range(max(0, round(rng.gauss(mean, mean**0.5)))):
+                    kinds = [k for k, _ in VISIT_KINDS]
+                    kind = rng.choices(kinds, weights=[w for _, w in VISIT_KINDS])[0]
+                    at = self.visit_time(rng.choice(days), kind)
+                    choices = [
+                        c.enterprise
+                        for c in g.covers
+                        if c.covers(at) and c.enterprise.listed_on(at)
+                    ]
+                    if not choices:
+                        continue
+                    fresh = [e for e in choices if all(e is not s for s in seen)]
+                    e = rng.choice(fresh or choices)
+                    seen.append(e)
+                    self.plan_visit(g, e, kind, at)
+
+    def visit_time(self, day: date, kind: str) -> datetime:
+        rng = self.rng
+        if kind == "tea_talk":  # 畅聊下午茶: in the afternoon
+            return self.at_office(day, rng.uniform(4.0, 5.5))
+        morning, afternoon = rng.uniform(0.5, 2.75), rng.uniform(4.0, 6.25)
+        return self.at_office(day, morning if rng.random() < 0.5 else afternoon)
+
+    def plan_visit(self, g: _Guarantor, e: _Enterprise, kind: str, at: datetime) -> None:
+        """A visit; some find problems, each a matter (channel visit) that goes the usual way."""
+        rng = self.rng
+        draw = rng.random()
+        found = 2 if draw < 0.02 else 1 if draw < 0.12 else 0
+        categories = list(CATEGORIES)
+        weights = [CATEGORIES[c][0] for c in categories]
+        problems: list[tuple[_Matter, str]] = []
+        for _ in range(found):
+            category = rng.choices(categories, weights=weights)[0]
+            summary, unit_key, reply = rng.choice(CATEGORIES[category][1])
+            n = rng.randint(2, 9)
+            m = _Matter(
+                len(self.matters), e, category, summary.format(n=n), "visit", reply.format(n=n)
+            )
+            self.matters.append(m)
+            problems.append((m, unit_key))
+        notes = rng.choice(VISIT_NOTES[kind])
+        if problems:
+            notes += f"；现场收集企业诉求{len(problems)}项，已登记交办"
+        visit = _Visit(g, e, kind, notes, [m for m, _ in problems])
+        self.visits.append(visit)
+        self.push([(at, partial(self.record_visit, visit))])
+        for m, unit_key in problems:
+            self.plan_matter(m, at, unit_key, [])
+
+    # -- sales -----------------------------------------------------------------------------
+
+    def plan_sales(self) -> None:
+        """2025's months entered as back data in early January; each month of the year in the
+        10th–15th of the next; one enterprise lacks a month, two months are corrected."""
+        rng = self.rng
+        classes = [(lo, hi) for lo, hi, _ in GROWTH_CLASSES]
+        weights = [w for _, _, w in GROWTH_CLASSES]
+        for e in self.enterprises:
+            if not (e.above_scale or rng.random() < 0.35):
+                continue
+            # Random factors are drawn as floats and fixed to 6 places; money is Decimal and fen.
+            if e.above_scale:
+                factor = factor_of(e.weight**1.3 * rng.lognormvariate(0, 0.35))
+                base_fen = int(Decimal(180_000_000) * factor)
+            else:
+                factor = factor_of(rng.lognormvariate(0, 0.45))
+                base_fen = min(155_000_000, int(Decimal(26_000_000) * factor))
+            lo, hi = rng.choices(classes, weights=weights)[0]
+            source = "tax" if e.above_scale or rng.random() < 0.6 else "self"
+            self.sales.append(_Sales(e, base_fen, factor_of(rng.uniform(lo, hi)), source))
+        settled = [
+            p
+            for p in self.sales
+            if p.enterprise.above_scale
+            and p.enterprise.listed_at < YEAR_START
+            and p.enterprise.delisted_at is None
+        ]
+        missing, *corrected = rng.sample(settled, 1 + len(SALES_CORRECTIONS))
+        self.missing_sales = missing.enterprise
+        self.plan_back_sales(missing)
+        reported = self.plan_monthly_sales()
+        self.plan_sales_corrections(corrected, reported)
+
+    def plan_back_sales(self, missing: _Sales) -> None:
+        """The clerk enters last year's months from the tax bureau's figures, enterprise by
+        enterprise, from Monday 5 January; one enterprise's April is not to be had."""
+        rng = self.rng
+        back = [p for p in self.sales if p.enterprise.listed_at < YEAR_START]
+        rng.shuffle(back)
+        t = self.at_office(date(YEAR, 1, 5), rng.uniform(0.2, 0.6))
+        for p in back:
+            steps: Steps = []
+            for month in range(1, 13):
+                label = f"{YEAR - 1}-{month:02d}"
+                fen = self.sales_fen(p, YEAR - 1, month)
+                if p is missing and label == MISSING_SALES_MONTH:
+                    continue
+                t = self.after(t, rng.uniform(15, 45) / 3600)
+                steps.append((t, partial(self.report_sales, p, label, fen, None)))
+            self.push(steps)
+
+    def plan_monthly_sales(self) -> dict[tuple[int, str], tuple[datetime, int]]:
+        """Each month of the year between the 10th and the 15th of the next, for enterprises
+        listed then (a newcomer from its first month)."""
+        rng = self.rng
+        reported: dict[tuple[int, str], tuple[datetime, int]] = {}
+        for year, month in self.months():
+            label = f"{year:04d}-{month:02d}"
+            following = _month_end(year, month) + timedelta(days=1)
+            window = self.working_days(following.replace(day=10), following.replace(day=15))
+            window = window or self.working_days(
+                following.replace(day=10), following.replace(day=22)
+            )
+            for p in self.sales:
+                fen = self.sales_fen(p, year, month)
+                at = self.at_office(rng.choice(window), rng.uniform(0.2, 6.8))
+                e = p.enterprise
+                listed = e.listed_at.astimezone(SHANGHAI)
+                if (year, month) < (listed.year, listed.month) or not e.listed_on(at):
+                    continue
+                reported[e.index, label] = (at, fen)
+                self.push([(at, partial(self.report_sales, p, label, fen, None))])
+        return reported
+
+    def plan_sales_corrections(
+        self, corrected: list[_Sales], reported: dict[tuple[int, str], tuple[datetime, int]]
+    ) -> None:
+        """A month re-reported a week or two later with the tax bureau's corrected figure."""
+        rng = self.rng
+        for p, (label, (lo, hi), reason) in zip(corrected, SALES_CORRECTIONS, strict=True):
+            year, month = int(label[:4]), int(label[5:])
+            following = _month_end(year, month) + timedelta(days=1)
+            days = self.working_days(following.replace(day=lo), following.replace(day=hi))
+            was = reported.get((p.enterprise.index, label))
+            if was is None or not days:
+                continue
+            at = self.at_office(rng.choice(days), rng.uniform(0.2, 6.8))
+            fen = round(was[1] * rng.uniform(0.955, 1.03))
+            if at <= was[0]:
+                continue
+            self.corrected_sales = self.corrected_sales or p.enterprise
+            self.push([(at, partial(self.report_sales, p, label, fen, reason))])
+
+    def sales_fen(self, p: _Sales, year: int, month: int) -> int:
+        """A month's taxable sales in fen: base, season, growth and noise."""
+        season = SALES_SEASON.get(year, SALES_SEASON[YEAR])[month - 1]
+        level = p.base_fen * (1 + p.growth) ** (year - (YEAR - 1))
+        noise = factor_of(max(0.7, self.rng.gauss(1.0, 0.05)))
+        return max(0, int((level * season * noise).to_integral_value()))
 
     # -- the steps: one Park command each ---------------------------------------------------
 
@@ -1292,6 +1907,52 @@ class _Demo:
         self.park.withdraw_matter(act, _uid(m.id), reason)
         m.withdrawn = True
 
+    def appoint(self, member: _Member) -> None:
+        act = self.act("admin")
+        person = _uid(member.person.id)
+        member.id = self.park.appoint_member(act, person, member.role, member.effective_from).id
+
+    def hold_dispatch(self, d: _Dispatch) -> None:
+        act = self.act("leader")
+        orders = [
+            DirectiveOrder(_uid(m.enterprise.id), m.summary, _uid(unit.id))
+            for m, unit in d.directives
+        ]
+        dispatch = self.park.hold_dispatch(
+            act,
+            _uid(d.member.person.id),
+            d.kind,
+            act.occurred_at,
+            [_uid(e.id) for e in d.enterprises],
+            [_uid(m.id) for m in d.matters],
+            orders,
+        )
+        d.id = dispatch.id
+        for (m, _), directive in zip(d.directives, dispatch.directives, strict=True):
+            m.id = directive.matter_id
+
+    def record_visit(self, v: _Visit) -> None:
+        guarantor = _uid(v.guarantor.id)
+        act = self.act("guarantor", guarantor)
+        problems = [VisitProblem(m.summary, m.category) for m in v.problems]
+        visit, matters = self.park.record_visit(
+            act, guarantor, _uid(v.enterprise.id), v.kind, act.occurred_at, v.notes, problems
+        )
+        v.id = visit.id
+        for m, matter in zip(v.problems, matters, strict=True):
+            m.id = matter.id
+
+    def report_sales(self, p: _Sales, month: str, fen: int, reason: str | None) -> None:
+        written = self.written_sales.setdefault(p.enterprise.index, {})
+        if reason is not None and written.get(month) == fen:
+            fen += 100  # a correction changes the figure
+        amount = Decimal(f"{fen // 100}.{fen % 100:02d}")
+        act = self.act("clerk")
+        self.park.report_sales(act, _uid(p.enterprise.id), month, amount, p.source, reason)
+        if month in written:
+            self.sales_corrections += 1
+        written[month] = fen
+
     # -- the summary -----------------------------------------------------------------------
 
     def summary(self, events: int) -> DemoSummary:
@@ -1334,4 +1995,64 @@ class _Demo:
             gap_enterprise_id=self.gap_enterprise.id if self.gap_enterprise else None,
             reassigned_enterprise_id=self.reassigned.id if self.reassigned else None,
             delisted_enterprise_id=self.delisted.id if self.delisted else None,
+            **self.group_summary(),
+            **self.sales_summary(),
         )
+
+    def group_summary(self) -> dict[str, Any]:
+        """Members, dispatches, missed slots and visits as written."""
+        members = [m for m in self.members if m.id is not None]
+        dispatches = [d for d in self.dispatches if d.id is not None]
+        visits = [v for v in self.visits if v.id is not None]
+        today = self.day(self.limit)
+        missed = [
+            member for member in members for slot in _missed_slots(member) if slot.end < today
+        ]
+        return {
+            "members": len(members),
+            "dispatches": len(dispatches),
+            "directives": sum(len(d.directives) for d in dispatches),
+            "missed_slots": len(missed),
+            "group_leader_id": next(
+                (m.person.id for m in members if m.role == "group_leader"), None
+            ),
+            "late_member_id": next((m.id for m in members if m.effective_from != EFFECTIVE), None),
+            "missed_dispatch_person_id": missed[0].person.id if missed else None,
+            "directive_dispatch_id": next((d.id for d in dispatches if d.directives), None),
+            "visits": len(visits),
+            "visit_matters": sum(len(v.problems) for v in visits),
+            "problem_visit_id": next((v.id for v in visits if v.problems), None),
+        }
+
+    def sales_summary(self) -> dict[str, Any]:
+        """Months reported and corrected, and enterprises worth looking at in the growth list."""
+        written = self.written_sales
+        out: dict[str, Any] = {
+            "sales_months": sum(len(months) for months in written.values()),
+            "sales_corrections": self.sales_corrections,
+            "missing_sales_enterprise_id": self.missing_sales.id if self.missing_sales else None,
+            "corrected_sales_enterprise_id": (
+                self.corrected_sales.id if self.corrected_sales and self.sales_corrections else None
+            ),
+        }
+        counts = Counter(m for months in written.values() for m in months)
+        this_year = {m: c for m, c in counts.items() if m.startswith(f"{YEAR}-")}
+        if not this_year:
+            return out
+        most = max(this_year.values())
+        through = max(m for m, c in this_year.items() if c >= 0.9 * most)
+        target = Decimal(PolicyDocument().sales_target)
+        growth: list[tuple[Decimal, UUID | None]] = []
+        for e in self.enterprises:
+            if e.index in written:
+                result = ytd_growth(written[e.index], YEAR, int(through[5:]), target)
+                if result.growth is not None:
+                    growth.append((result.growth, e.id))
+        under = [g for g in growth if 0 <= g[0] < target]
+        out["sales_through"] = through
+        if growth:
+            out["over_target_enterprise_id"] = max(growth, key=lambda g: g[0])[1]
+            out["declining_enterprise_id"] = min(growth, key=lambda g: g[0])[1]
+        if under:
+            out["under_target_enterprise_id"] = max(under, key=lambda g: g[0])[1]
+        return out

@@ -198,6 +198,7 @@ class RatingPublic(BaseModel):
     comment: str | None
     rated_at: AwareDatetime
     resolution: int
+    version: int | None = Field(default=None, description="The matter's version after the rating")
 
 
 class ExtensionRequestPublic(BaseModel):
@@ -209,6 +210,7 @@ class ExtensionRequestPublic(BaseModel):
     status: Literal["pending", "approved", "rejected", "lapsed"]
     decided_at: AwareDatetime | None
     decision_reason: str | None
+    version: int | None = Field(default=None, description="The matter's version after the request")
 
 
 class MatterPublic(BaseModel):

@@ -8,9 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from api.idempotency import IdempotencyStore
+from api.notify import Sender, make_sender
 from api.settings import Settings
 from domain.base import Clock, utc_now
 from domain.park import Park
+from projections.assessment import Assessor
+from projections.notices import Drafter
 from projections.queries import Queries
 from projections.runner import Follower
 from projections.sql import ViewDatabase
@@ -58,8 +61,11 @@ class Services:
         self.views = ViewDatabase(settings.database)
         self.follower = Follower(self.park, self.views)
         self.queries = Queries(self.views)
+        self.assessor = Assessor(self.views, self.park)
+        self.drafter = Drafter(self.views, self.assessor)
         self.idempotency = IdempotencyStore(self.views)
         self.principals = PrincipalCache()
+        self.sender: Sender = make_sender(settings)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._others: list[threading.Thread] = []

@@ -134,13 +134,18 @@ class ParkCore(Application[UUID]):
         # a working calendar is built once per calendar version and office hours.
         policies: Any = self.repository.get(POLICY_ID, deepcopy_from_cache=False)
         policy = policies.in_force(at.astimezone(SHANGHAI).date())
+        calendar, version = self.calendar_for(policy)
+        return Rules(calendar, version, policy)
+
+    def calendar_for(self, policy: AdoptedPolicy) -> tuple[WorkingCalendar, int]:
+        """The latest published calendar with the policy's office hours, and its version."""
         book: Any = self.repository.get(CALENDAR_ID, deepcopy_from_cache=False)
         hours = policy.document.office_hours()
         key = (book.version, hours)
         calendar = self._calendars.get(key)
         if calendar is None:
             calendar = self._calendars[key] = book.working_calendar(hours)
-        return Rules(calendar, book.version, policy)
+        return calendar, int(book.version)
 
     def publish_calendar(self, act: Act, schedule: YearSchedule) -> CalendarBook:
         book = self.calendar_book()

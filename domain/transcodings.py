@@ -11,7 +11,10 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 from domain.base import Actor
 from domain.deadline import Deadline
 from domain.enterprise import Assignment
+from domain.leading_group import Directive
 from domain.matter import ExtensionRequest, Rating
+from domain.sales import SalesEntry
+from domain.visit import VisitProblem
 
 
 class DateAsISO(Transcoding):
@@ -63,5 +66,8 @@ def register(transcoder: JSONTranscoder) -> None:
         (Assignment, "assignment"),
         (ExtensionRequest, "extension_request"),
         (Rating, "rating"),
+        (Directive, "directive"),
+        (SalesEntry, "sales_entry"),
+        (VisitProblem, "visit_problem"),
     ):
         transcoder.register(DataclassAsDict(cls, name))

@@ -17,8 +17,8 @@ from domain.registry import Guarantor, Unit
 from projections.base import PositionedEvent, dumps, table_digest, upsert
 from projections.documents import (
     assignment_doc,
-    event_id,
     enterprise_doc,
+    event_id,
     guarantor_doc,
     matter_doc,
     next_due_epoch,

@@ -9,11 +9,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from domain.errors import InvalidInputError
 from projections.sql import ViewDatabase
 
 
-class BadCursorError(ValueError):
+class BadCursorError(InvalidInputError):
     """The cursor was not one this service handed out."""
+
+    code = "bad_cursor"
+    title = "Not a cursor this service handed out"
 
 
 def encode_cursor(seq: int) -> str:
@@ -26,9 +30,10 @@ def decode_cursor(cursor: str | None) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, value = text.split(":", 1)
-        if kind != "s":
+        position = int(value)
+        if kind != "s" or not 0 <= position < 2**63:
             raise ValueError(kind)
-        return int(value)
+        return position
     except (ValueError, UnicodeDecodeError) as error:
         raise BadCursorError(
             f"cursor {cursor!r} is not valid; use next_cursor from a previous page"
@@ -149,7 +154,7 @@ class Queries:
         """Open matters with at least one provisional deadline (candidates for recomputation)."""
         rows = self.views.read(
             "SELECT id FROM v_matters WHERE status IN ('received','assigned','rectifying') "
-            "AND doc LIKE ?",
-            ['%"provisional":true%'],
+            "AND (doc LIKE ? OR doc LIKE ?)",
+            ['%"provisional":true%', '%"cap_provisional":true%'],
         )
         return [str(r[0]) for r in rows]

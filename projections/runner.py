@@ -10,8 +10,13 @@ from collections.abc import Callable, Sequence
 
 from domain.application import ParkCore
 from projections.base import POSITIONS_DDL, PositionedEvent, Projection
+from projections.dispatch import DispatchProjection
 from projections.entities import EntitiesProjection
+from projections.notices import NoticesProjection
+from projections.outbox import OutboxProjection
+from projections.sales import SalesProjection
 from projections.sql import ViewDatabase
+from projections.visits import VisitsProjection
 
 log = logging.getLogger("baobao.follower")
 
@@ -25,7 +30,14 @@ class PositionMovedError(Exception):
 
 
 def all_projections(app: ParkCore) -> list[Projection]:
-    return [EntitiesProjection(app.mapper)]
+    return [
+        EntitiesProjection(app.mapper),
+        DispatchProjection(),
+        SalesProjection(),
+        VisitsProjection(),
+        OutboxProjection(),
+        NoticesProjection(),
+    ]
 
 
 class Follower:
@@ -36,13 +48,15 @@ class Follower:
         app: ParkCore,
         views: ViewDatabase,
         projections: Sequence[Projection] | None = None,
-        page_size: int = 1000,
+        page_size: int = 5000,
     ) -> None:
         self.app = app
         self.views = views
         self.projections = list(projections if projections is not None else all_projections(app))
         self.page_size = page_size
         self.caught_up = threading.Condition()
+        # Threads of one process (follower, watcher, sender, requests) take turns applying pages.
+        self._stepping = threading.Lock()
         self.setup()
 
     def setup(self) -> None:
@@ -80,6 +94,10 @@ class Follower:
 
     def step(self) -> int:
         """Apply the next page; the number of events read (0 when caught up)."""
+        with self._stepping:
+            return self._step()
+
+    def _step(self) -> int:
         positions = self.positions()
         low = min(positions.values(), default=0)
         notifications = self.app.recorder.select_notifications(

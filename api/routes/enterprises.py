@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -37,7 +37,9 @@ from api.present import guarantor_ids, present_assignment, present_enterprise
 from api.services import Caller, Services
 from domain.calendar import SHANGHAI
 from domain.enterprise import Enterprise
-from projections.documents import assignment_doc, enterprise_doc
+from domain.park import Park
+from domain.registry import Guarantor
+from projections.documents import assignment_doc, enterprise_doc, guarantor_doc
 from projections.queries import Filter
 
 router = APIRouter(tags=["enterprises"])
@@ -54,6 +56,12 @@ def enterprise_public(svc: Services, enterprise: Enterprise) -> EnterprisePublic
     doc = enterprise_doc(enterprise)
     names = svc.queries.docs("v_guarantors", guarantor_ids(doc))
     return present_enterprise(doc, today(svc), names)
+
+
+def assignment_public(app: Park, doc: dict[str, Any]) -> AssignmentPublic:
+    """An assignment named from the guarantor itself (the views may not have it yet)."""
+    guarantor = app.load(Guarantor, UUID(doc["guarantor_id"]))
+    return present_assignment(doc, {doc["guarantor_id"]: guarantor_doc(guarantor)})
 
 
 def visible_enterprise(svc: Services, caller: Caller, enterprise_id: str) -> bool:
@@ -251,7 +259,7 @@ def assign_guarantor(
     )
     versioned(response, enterprise.version, app.log_head())
     doc = assignment_doc(enterprise, assignment)
-    return present_assignment(doc, svc.queries.docs("v_guarantors", [doc["guarantor_id"]]))
+    return assignment_public(app, doc)
 
 
 @router.post(
@@ -276,7 +284,7 @@ def reassign(
     )
     versioned(response, enterprise.version, app.log_head())
     doc = assignment_doc(enterprise, assignment)
-    return present_assignment(doc, svc.queries.docs("v_guarantors", [doc["guarantor_id"]]))
+    return assignment_public(app, doc)
 
 
 @router.post("/v1/assignments/{assignment_id}/release", response_model=AssignmentPublic)
@@ -301,4 +309,4 @@ def release_assignment(
     )
     versioned(response, enterprise.version, app.log_head())
     doc = assignment_doc(enterprise, assignment)
-    return present_assignment(doc, svc.queries.docs("v_guarantors", [doc["guarantor_id"]]))
+    return assignment_public(app, doc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -162,7 +162,7 @@ def request_extension(
     )
     versioned(response, matter.version, app.log_head())
     doc = next(r for r in matter_doc(matter)["extension_requests"] if r["id"] == str(request.id))
-    return ExtensionRequestPublic.model_validate(doc)
+    return ExtensionRequestPublic.model_validate({**doc, "version": matter.version})
 
 
 @router.post(
@@ -237,6 +237,7 @@ def rate_matter(
     matter, rating = app.rate_matter(act, matter_id, body.level, body.comment, if_match)
     versioned(response, matter.version, app.log_head())
     return RatingPublic(
+        version=matter.version,
         level=rating.level,
         comment=rating.comment,
         rated_at=rating.rated_at,
@@ -264,7 +265,10 @@ def withdraw_matter(
 def list_matters(
     svc: ServicesDep,
     caller: Annotated[Caller, Depends(allow(*MATTER_READERS))],
-    status: Annotated[str | None, Query(max_length=20)] = None,
+    status: Annotated[
+        Literal["received", "assigned", "resolved", "rectifying", "closed", "withdrawn"] | None,
+        Query(),
+    ] = None,
     unit_id: UUID | None = None,
     enterprise_id: UUID | None = None,
     overdue: bool | None = None,

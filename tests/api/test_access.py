@@ -32,13 +32,11 @@ def test_request_without_token_is_unauthorized(api: Api) -> None:
     assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
-@pytest.mark.parametrize(
-    "authorization", ["Bearer bb_not-a-token", "Basic YWRtaW46YWRtaW4=", "Bearer ", "bb_token"]
-)
-def test_bad_token_is_unauthorized(api: Api, authorization: str) -> None:
-    response = api.client.get("/v1/matters", headers={"Authorization": authorization})
-    problem(response, 401, "unauthorized")
-    assert response.headers["WWW-Authenticate"] == "Bearer"
+def test_bad_token_is_unauthorized(api: Api) -> None:
+    for authorization in ("Bearer bb_not-a-token", "Basic YWRtaW46YWRtaW4=", "Bearer ", "bb_x"):
+        response = api.client.get("/v1/matters", headers={"Authorization": authorization})
+        problem(response, 401, "unauthorized")
+        assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
 def test_health_needs_no_token(api: Api) -> None:
@@ -51,21 +49,17 @@ def test_hr_may_not_list_matters(api: Api) -> None:
     problem(api.as_("hr").get("/v1/matters"), 403, "forbidden")
 
 
-@pytest.mark.parametrize(
-    ("role", "path", "body"),
-    [
+def test_commands_refuse_roles_not_listed(api: Api) -> None:
+    refused = [
         ("leader", "/v1/units", {"name": "应急管理局"}),
         ("clerk", "/v1/guarantors", {"kind": "department", "name": "经济发展局"}),
         ("hr", "/v1/enterprises", {}),
         ("auditor", "/v1/matters", {}),
-    ],
-)
-def test_commands_refuse_roles_not_listed(
-    api: Api, role: str, path: str, body: dict[str, Any]
-) -> None:
-    session = api.as_(role)
+    ]
+    sessions = [(api.as_(role), path, body) for role, path, body in refused]
     with api.records_nothing():
-        problem(session.post(path, body), 403, "forbidden")
+        for session, path, body in sessions:
+            problem(session.post(path, body), 403, "forbidden")
 
 
 def test_unit_sees_only_its_own_matters(api: Api, park: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Api, problem
+from tests.api.conftest import Api, problem, sh
 
 
 @pytest.fixture
@@ -111,8 +111,8 @@ def test_unknown_ids_are_not_found(api: Api, assigned: dict[str, Any]) -> None:
         )
 
 
-def test_malformed_id_is_bad_input_not_a_server_error(api: Api) -> None:
-    problem(api.clerk.get("/v1/matters/not-a-uuid"), 422, "invalid_input")
+def test_malformed_id_is_bad_input_not_a_server_error(shared_api: Api) -> None:
+    problem(shared_api.clerk.get("/v1/matters/not-a-uuid"), 422, "invalid_input")
 
 
 def test_rating_of_six_is_refused(api: Api, assigned: dict[str, Any]) -> None:
@@ -243,3 +243,30 @@ def test_idempotency_key_belongs_to_its_caller(api: Api) -> None:
     assert (by_clerk.status_code, by_admin.status_code) == (201, 201), by_admin.text
     assert by_clerk.json()["id"] != by_admin.json()["id"]
     assert "Idempotent-Replayed" not in by_admin.headers
+
+
+def test_extension_after_the_deadline_is_refused(api: Api, assigned: dict[str, Any]) -> None:
+    matter, unit = assigned["matter"], assigned["unit"]
+    session = api.unit_session(unit["id"])
+    api.clock.set(sh(2026, 3, 6, 9, 0))  # the handle deadline was Thu 2026-03-05 17:30
+    with api.records_nothing():
+        response = session.post(
+            f"/v1/matters/{matter['id']}/extension-requests",
+            {"requested_deadline": "2026-03-10T17:30:00+08:00", "reason": "需补充材料"},
+        )
+        problem(response, 409, "deadline_passed")
+
+
+def test_guarantor_cannot_take_in_a_matter_of_an_enterprise_it_does_not_guarantee(
+    api: Api,
+) -> None:
+    enterprise, guarantor = api.enterprise(), api.guarantor()
+    session = api.as_("guarantor", guarantor["id"])
+    payload = {
+        "enterprise_id": enterprise["id"],
+        "summary": "走访发现用地问题",
+        "category": "要素保障",
+        "channel": "visit",
+    }
+    with api.records_nothing():
+        problem(session.post("/v1/matters", payload), 409, "not_guarantor")

@@ -41,9 +41,7 @@ def test_matter_goes_from_intake_to_closure_through_rectification(api: Api) -> N
     path = f"/v1/matters/{matter['id']}"
 
     api.clock.set(sh(2026, 3, 2, 9, 30))
-    assigned = api.clerk.post(
-        f"{path}/assign", {"unit_id": unit["id"]}, headers=if_match(received)
-    )
+    assigned = api.clerk.post(f"{path}/assign", {"unit_id": unit["id"]}, headers=if_match(received))
     assert assigned.status_code == 200, assigned.text
     assert assigned.headers["ETag"] == '"2"'
     body = assigned.json()
@@ -83,7 +81,9 @@ def test_matter_goes_from_intake_to_closure_through_rectification(api: Api) -> N
     assert body["extension_requests"][0]["status"] == "approved"
 
     api.clock.set(sh(2026, 3, 10, 15, 0))
-    resolved = holder.post(f"{path}/resolve", {"reply": "已完成消防验收"}, headers=if_match(approved))
+    resolved = holder.post(
+        f"{path}/resolve", {"reply": "已完成消防验收"}, headers=if_match(approved)
+    )
     assert resolved.status_code == 200, resolved.text
     body = resolved.json()
     assert body["status"] == "resolved"
@@ -108,7 +108,9 @@ def test_matter_goes_from_intake_to_closure_through_rectification(api: Api) -> N
     assert rectify["state"] == "pending"
 
     api.clock.set(sh(2026, 3, 16, 10, 0))
-    again = holder.post(f"{path}/resolve", {"reply": "已书面告知验收意见"}, headers=if_match(reopened))
+    again = holder.post(
+        f"{path}/resolve", {"reply": "已书面告知验收意见"}, headers=if_match(reopened)
+    )
     assert again.status_code == 200, again.text
     assert again.json()["status"] == "resolved"
 
@@ -192,3 +194,18 @@ def test_late_resolution_is_marked_late(api: Api) -> None:
     handle = resolved["deadlines"][-1]
     assert (handle["state"], handle["late"]) == ("met", True)
     assert resolved["overdue"] is False
+
+
+def test_a_matter_read_as_of_a_past_moment_shows_what_the_system_showed_then(api: Api) -> None:
+    enterprise, unit = api.enterprise(), api.unit()
+    matter = api.matter(enterprise["id"])
+    api.clock.set(sh(2026, 3, 2, 10, 0))
+    api.assign(matter["id"], unit["id"])
+    path = f"/v1/matters/{matter['id']}"
+    then = api.clerk.get(path, {"as_of": "2026-03-02T09:30:00+08:00"})
+    assert then.status_code == 200, then.text
+    assert (then.json()["status"], then.json()["version"]) == ("received", 1)
+    assert then.headers["ETag"] == '"1"'
+    assert api.clerk.get(path).json()["status"] == "assigned"
+    before = api.clerk.get(path, {"as_of": "2026-03-02T08:00:00+08:00"})
+    assert before.status_code == 404
