@@ -1011,13 +1011,15 @@ class _Demo:
         done = 0
         if self.progress is not None:
             self.progress(0, total)
-        while self.heap:
-            at, _, step = heapq.heappop(self.heap)
-            self.clock.advance(at)
-            step()
-            done += 1
-            if self.progress is not None and (done % every == 0 or done == total):
-                self.progress(done, total)
+        # One writer: commands are saved in batches, each batch in one transaction.
+        with self.park.batched(size=500):
+            while self.heap:
+                at, _, step = heapq.heappop(self.heap)
+                self.clock.advance(at)
+                step()
+                done += 1
+                if self.progress is not None and (done % every == 0 or done == total):
+                    self.progress(done, total)
         return self.summary(self.park.log_head() - head)
 
     def check_empty(self) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain import transcodings
@@ -38,6 +41,7 @@ class ParkCore(Application[UUID]):
         self.database = database
         self.clock = clock
         self._calendars: dict[tuple[int, OfficeHours], WorkingCalendar] = {}
+        self._batch = threading.local()
         super().__init__(env=dict(database.env))
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -51,8 +55,13 @@ class ParkCore(Application[UUID]):
     ) -> TAgg:
         """The aggregate of that class, or the domain's not-found error; checks If-Match."""
         label = cls.__name__.lower()
+        pending = self._pending()
         try:
-            aggregate: Any = self.repository.get(aggregate_id)
+            aggregate: Any = (
+                pending[aggregate_id]
+                if pending is not None and aggregate_id in pending
+                else self.repository.get(aggregate_id)
+            )
         except AggregateNotFoundError:
             raise NotFoundError(f"no {label} {aggregate_id}") from None
         if not isinstance(aggregate, cls):
@@ -80,6 +89,9 @@ class ParkCore(Application[UUID]):
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
+        pending = self._pending()
+        if pending is not None and aggregate_id in pending:
+            return True
         try:
             self.repository.get(aggregate_id)
         except AggregateNotFoundError:
@@ -87,7 +99,16 @@ class ParkCore(Application[UUID]):
         return True
 
     def commit(self, *aggregates: BaobaoAggregate) -> int:
-        """Save atomically; a concurrent writer that got there first makes this a 409."""
+        """Save atomically; a concurrent writer that got there first makes this a 409.
+        Inside `batched()`, the aggregates are kept and saved with the batch."""
+        pending = self._pending()
+        if pending is not None:
+            for aggregate in aggregates:
+                pending[aggregate.id] = aggregate
+            self._batch.commits += 1
+            if self._batch.commits >= self._batch.size:
+                self.flush()
+            return 0
         try:
             recordings = self.save(*aggregates)
         except IntegrityError as error:
@@ -96,6 +117,43 @@ class ParkCore(Application[UUID]):
                 f"changed concurrently: {ids}; read it again and retry"
             ) from error
         return max((r.notification.id for r in recordings), default=0)
+
+    @contextmanager
+    def batched(self, size: int = 500) -> Iterator[None]:
+        """Bulk loading by one writer: commands' changes are saved together, every `size`
+        commands and at the end, each batch in one transaction. Reads see unsaved changes."""
+        self._batch.pending = {}
+        self._batch.commits = 0
+        self._batch.size = size
+        try:
+            yield
+            self.flush()
+        finally:
+            self._batch.pending = None
+
+    def flush(self) -> None:
+        pending = self._pending()
+        if pending:
+            self._batch.pending = None
+            try:
+                # The log keeps the order in which the batch's commands happened.
+                processing: ProcessingEvent[UUID] = ProcessingEvent()
+                processing.collect_events(*pending.values())
+                processing.events.sort(key=lambda event: event.timestamp)  # type: ignore[attr-defined]
+                try:
+                    recordings = self._record(processing)
+                except IntegrityError as error:
+                    msg = "a batch was changed concurrently; bulk loading needs a single writer"
+                    raise VersionConflictError(msg) from error
+                self._take_snapshots(processing)
+                self._notify(recordings)
+            finally:
+                self._batch.pending = {}
+                self._batch.commits = 0
+
+    def _pending(self) -> dict[UUID, BaobaoAggregate] | None:
+        found: dict[UUID, BaobaoAggregate] | None = getattr(self._batch, "pending", None)
+        return found
 
     def log_head(self) -> int:
         return self.recorder.max_notification_id() or 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -34,8 +35,7 @@ def svc(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[Services]:
 def write_history(svc: Services, clock: Clock) -> History:
     """A month with something of everything; the views follow it page by page as it is written,
     so that a rebuild reads the log in larger pages than the live projections did."""
-    history = History(svc, clock)
-    clock.set(sh(2026, 3, 1, 9))
+    history = History(svc, clock)  # from Mon 2026-03-02 09:00 on
     for name in ("Hengfeng", "Huaxin", "Qingyuan"):
         history.list_enterprise(name)
     for name, kind in (("张伟", "person"), ("李娜", "person"), ("王强", "person")):
@@ -112,12 +112,10 @@ def results(svc: Services) -> str:
         "quarter": [
             scored(s) for s in assessor.scores(Period.parse("2026-Q1"), ASKED_AT, position)
         ],
-        "notices": [
-            d.__dict__ | {"id": str(d.id)} for d in drafter.drafts(MARCH, ASKED_AT, position)
-        ],
+        "notices": [asdict(d) for d in drafter.drafts(MARCH, ASKED_AT, position)],
         "published": [list(row) for row in published],
         "supervision": {
-            "notice": supervision.__dict__ | {"id": str(supervision.id)},
+            "notice": asdict(supervision),
             "items": items,
         },
     }
