@@ -15,6 +15,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.calendar import SHANGHAI
 from domain.matter import Matter
+from domain.notice import Notice
 
 SMS_LENGTH = 70  # one SMS of Chinese text (UCS-2)
 MIN_SUMMARY = 6  # below this a summary says nothing; the text may then run longer
@@ -149,10 +150,19 @@ def rating_invited(event: Any, subjects: Subjects) -> list[Message]:
     return [Message(key, enterprise_recipient(event.enterprise_id), text)]
 
 
+def notice_published(event: Any, subjects: Subjects) -> list[Message]:
+    """A commendation or criticism published by the supervision office goes to those it names."""
+    del subjects
+    key = f"notice:{event.originator_id}"
+    text = fit(SIGNATURE + "{title}已印发，请登录包保系统查阅。", None, title=event.title)
+    return [Message(key, recipient, text) for recipient in event.recipients]
+
+
 COMPOSERS: dict[type[Any], Composer] = {
     Matter.DeadlineReminded: reminded,
     Matter.DeadlineMissed: missed,
     Matter.RatingInvited: rating_invited,
+    Notice.Published: notice_published,
 }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.base import Act, BaobaoAggregate, create
-from domain.calendar import OfficeHours
+from domain.calendar import SHANGHAI, OfficeHours
 from domain.errors import InvalidInputError
 
 POLICY_ID = uuid5(NAMESPACE_URL, "baobao:policy")
@@ -119,6 +119,12 @@ class PolicyBook(BaobaoAggregate):
 
     def adopt(self, act: Act, document: PolicyDocument, effective_from: str) -> AdoptedPolicy:
         check_month(effective_from)
+        now = act.occurred_at.astimezone(SHANGHAI)
+        if self.adoptions and effective_from < f"{now.year:04d}-{now.month:02d}":
+            raise InvalidInputError(
+                f"a policy takes effect from this month on, not {effective_from}: past periods "
+                "stay scored under the policy in force for them (ask what-if instead)"
+            )
         self.record(self.Adopted, act, effective_from=effective_from, document=document.to_dict())
         return self.version_of(len(self.adoptions))
 

@@ -89,7 +89,7 @@ class FactsReader:
                 for g, e, f, t, doc in tx.all(
                     "SELECT guarantor_id, enterprise_id, effective_from, effective_to, doc "
                     "FROM v_assignments WHERE effective_from<=? "
-                    "AND (effective_to IS NULL OR effective_to>=?)",
+                    "AND (effective_to IS NULL OR effective_to>=?) ORDER BY id",
                     [last.isoformat(), first.isoformat()],
                 )
             ]
@@ -141,14 +141,14 @@ class FactsReader:
                 tenure_of(json.loads(doc))
                 for (doc,) in tx.all(
                     "SELECT doc FROM v_group_members WHERE effective_from<=? "
-                    "AND (effective_to IS NULL OR effective_to>=?)",
+                    "AND (effective_to IS NULL OR effective_to>=?) ORDER BY id",
                     [last.isoformat(), first.isoformat()],
                 )
             ]
             dispatches = [
                 convened_of(json.loads(doc))
                 for (doc,) in tx.all(
-                    "SELECT doc FROM v_dispatches WHERE held_on>=? AND held_on<=?",
+                    "SELECT doc FROM v_dispatches WHERE held_on>=? AND held_on<=? ORDER BY id",
                     [first.isoformat(), last.isoformat()],
                 )
             ]

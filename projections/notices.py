@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from domain.cadence import MISSED, compliance
 from domain.calendar import SHANGHAI
 from domain.notice import Draft, Notice, notice_id
 from domain.period import Period
-from domain.scoring import Score, Step, day_of, overdue_marks
-from projections.assessment import Assessor, FactsReader, convened_of, tenure_of
+from domain.scoring import Facts, Score, Step, day_of, overdue_marks
+from projections.assessment import Assessor, FactsReader
 from projections.base import PositionedEvent, dumps, table_digest, upsert
 from projections.documents import local
 from projections.queries import Queries
@@ -111,8 +109,10 @@ class Drafter:
         for month in period.months():
             if month.first > now.astimezone(SHANGHAI).date():
                 break
-            found.extend(self.on_overdue_steps(month, now))
-            found.extend(self.on_missed_dispatch(month, now))
+            policy = self.assessor.policy_for(month, None)
+            facts = self.reader.month(month, Decimal(policy.document.sales_target), now)
+            found.extend(self.on_overdue_steps(month, facts, now))
+            found.extend(self.on_missed_dispatch(month, facts))
         return found
 
     def on_grade(self, s: Score, period: Period) -> Draft | None:
@@ -157,10 +157,9 @@ class Drafter:
             evidence,
         )
 
-    def on_overdue_steps(self, month: Period, now: datetime) -> list[Draft]:
+    def on_overdue_steps(self, month: Period, facts: Facts, now: datetime) -> list[Draft]:
         policy = self.assessor.policy_for(month, None)
         calendar, _ = self.assessor.park.calendar_for(policy)
-        facts = self.reader.month(month, Decimal(policy.document.sales_target), now)
         days = policy.document.criticism_overdue_working_days
         marks = overdue_marks(facts.steps, month, calendar, days, now)
         names = self.names([s for s, _ in marks])
@@ -204,51 +203,27 @@ class Drafter:
             )
         return drafts
 
-    def on_missed_dispatch(self, month: Period, now: datetime) -> list[Draft]:
-        first, last = month.first, month.last
-        members = [
-            tenure_of(json.loads(doc))
-            for (doc,) in self.views.read(
-                "SELECT doc FROM v_group_members WHERE effective_from<=? "
-                "AND (effective_to IS NULL OR effective_to>=?)",
-                [last.isoformat(), first.isoformat()],
-            )
-        ]
-        held = [
-            convened_of(json.loads(doc))
-            for (doc,) in self.views.read(
-                "SELECT doc FROM v_dispatches WHERE held_on>=? AND held_on<=?",
-                [first.isoformat(), last.isoformat()],
-            )
-        ]
-        names = {
-            str(i): json.loads(doc)["name"]
-            for i, doc in self.views.read("SELECT id, doc FROM v_guarantors WHERE kind='person'")
-        }
+    def on_missed_dispatch(self, month: Period, facts: Facts) -> list[Draft]:
         drafts = []
-        for result in compliance(members, held, str(month), now):
-            for slot in result.slots:
-                if slot.status != MISSED:
-                    continue
-                person = str(result.tenure.person_id)
-                start, end = slot.slot.start, slot.slot.end
-                span = f"{start.month}月{start.day}日至{end.month}月{end.day}日"
-                subject = f"{person}:{slot.slot.start.isoformat()}"
-                drafts.append(
-                    Draft(
-                        notice_id("criticism", str(month), subject),
-                        "criticism",
-                        "missed_dispatch",
-                        str(month),
-                        subject,
-                        "关于未按规定召开调度会议的通报批评",
-                        f"{names.get(person, person)}"
-                        f"（领导小组{ROLE_NAMES.get(result.tenure.role, '')}）在{span}"
-                        "期间未召开调度会议，不符合“双调度”工作机制要求。现予通报批评，请于下一周期内补充召开并报送调度记录。",
-                        (f"guarantor:{person}",),
-                        (f"{result.tenure.member_id}@1",),
-                    )
+        for slot in facts.missed_slots:
+            person = slot.guarantor_id
+            name = facts.guarantors[person].name if person in facts.guarantors else person
+            span = f"{slot.first.month}月{slot.first.day}日至{slot.last.month}月{slot.last.day}日"
+            subject = f"{person}:{slot.first.isoformat()}"
+            drafts.append(
+                Draft(
+                    notice_id("criticism", str(month), subject),
+                    "criticism",
+                    "missed_dispatch",
+                    str(month),
+                    subject,
+                    "关于未按规定召开调度会议的通报批评",
+                    f"{name}（领导小组{ROLE_NAMES.get(slot.role, '')}）在{span}期间未召开调度会议，"
+                    "不符合“双调度”工作机制要求。现予通报批评，请于下一周期内补充召开并报送调度记录。",
+                    (f"guarantor:{person}",),
+                    slot.event_ids,
                 )
+            )
         return drafts
 
     def supervision(self, as_of: datetime) -> tuple[Draft, list[dict[str, Any]]]:

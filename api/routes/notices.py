@@ -103,6 +103,7 @@ def list_notices(
     """Commendations (grade 优秀) and criticisms (grade 不合格, a step more than 5 working days
     overdue, a missed dispatch) of a period (default this month), drafted or published."""
     parsed = Period.parse(period or this_month(svc))
+    svc.settle(min_position)
     done = published(svc)
     docs = [
         done.get(str(d.id)) or notice_doc(d, "draft") for d in drafts_of(svc, parsed, min_position)

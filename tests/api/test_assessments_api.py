@@ -486,13 +486,6 @@ def test_what_if_under_an_unknown_policy_is_invalid_input(sqlite_api: Api) -> No
     problem(response, 422, "invalid_input")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="domain/policy.py PolicyBook.adopt (check_month) accepts an effective_from in a past "
-    "month, so adopting a policy rewrites the live scores of past periods; SPEC §9: 'scoring "
-    "past periods under another policy is a what-if query, never a rewrite'. Refuse an "
-    "effective_from before the month of the adopting act's business time (422)",
-)
 def test_a_policy_cannot_rewrite_a_month_already_scored(sqlite_api: Api) -> None:
     month = ParkMonth(sqlite_api).write()  # it is now 15 April
     before = ranking(month)

@@ -124,13 +124,6 @@ def test_the_supervision_office_publishes_a_notice_once(api: Api) -> None:
     assert [n["id"] for n in notices(api, status="published")] == [criticism["id"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/routes/notices.py list_notices reads the published notices "
-    "(`done = published(svc)`) before drafts_of() settles the views, so the first listing "
-    "after a publish shows it as a draft; settle first (`svc.settle(min_position)` before "
-    "`published(svc)`)",
-)
 def test_a_published_notice_is_listed_as_published_at_once(sqlite_api: Api) -> None:
     month = ParkMonth(sqlite_api).write()
     criticism = the_notice(notices(sqlite_api), "grade_failing", month.ids["王强"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import pytest
 from pytest_bdd import given, parsers, scenario, scenarios, then, when
 
 from api.routes.notices import list_notices
@@ -33,11 +32,6 @@ Notice = dict[str, Any]
 SUPERVISOR = Caller("p-supervisor", "督查室", "supervisor", None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="publishing a notice records Notice.Published, but no composer in domain/messages.py "
-    "turns it into outbox messages: nothing is ever sent (issue 4 item 5, SPEC N3/N4)",
-)
 @scenario("notices.feature", "A published notice goes out to those it is addressed to")
 def test_a_published_notice_goes_out_to_those_it_is_addressed_to() -> None:
     pass
