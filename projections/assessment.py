@@ -16,10 +16,11 @@ from uuid import UUID
 
 from domain.application import ParkCore
 from domain.cadence import MISSED, Convened, Tenure, compliance
-from domain.calendar import SHANGHAI
+from domain.calendar import SHANGHAI, WorkingCalendar
+from domain.calendar_book import CALENDAR_ID, CalendarBook
 from domain.growth import ytd_growth
 from domain.period import Period
-from domain.policy import AdoptedPolicy
+from domain.policy import POLICY_ID, AdoptedPolicy, PolicyBook
 from domain.sales import SalesLedger
 from domain.scoring import (
     Coverage,
@@ -200,14 +201,20 @@ class FactsReader:
 class Assessor:
     """Scores periods: each month under its own policy, or all under one (what-if)."""
 
-    def __init__(self, views: ViewDatabase, park: ParkCore) -> None:
+    def __init__(self, views: ViewDatabase, park: ParkCore, as_of: datetime | None = None) -> None:
+        """`as_of`: score with the policy and calendar as they stood at that recorded time."""
         self.reader = FactsReader(views)
         self.park = park
+        self.as_of = as_of
         self._cache: OrderedDict[tuple[Any, ...], list[Score]] = OrderedDict()
         self._lock = threading.Lock()
 
     def policy_for(self, month: Period, version: int | None) -> AdoptedPolicy:
-        book = self.park.policy_book()
+        book = (
+            self.park.policy_book()
+            if self.as_of is None
+            else self.park.load_as_of(PolicyBook, POLICY_ID, self.as_of)
+        )
         if version is not None:
             found: AdoptedPolicy = book.version_of(version)
             return found
@@ -223,7 +230,7 @@ class Assessor:
             if cache_key in self._cache:
                 self._cache.move_to_end(cache_key)
                 return self._cache[cache_key]
-        calendar, _ = self.park.calendar_for(policy)
+        calendar = self.calendar_for(policy)
         facts = self.reader.month(month, Decimal(policy.document.sales_target), now)
         scores = MonthScorer(
             month, policy.document, policy.version, calendar, facts, now
@@ -233,6 +240,12 @@ class Assessor:
             while len(self._cache) > 256:
                 self._cache.popitem(last=False)
         return scores
+
+    def calendar_for(self, policy: AdoptedPolicy) -> WorkingCalendar:
+        if self.as_of is None:
+            return self.park.calendar_for(policy)[0]
+        book = self.park.load_as_of(CalendarBook, CALENDAR_ID, self.as_of)
+        return book.working_calendar(policy.document.office_hours())
 
     def scores(
         self, period: Period, now: datetime, position: int, policy_version: int | None = None

@@ -159,7 +159,7 @@ class Drafter:
 
     def on_overdue_steps(self, month: Period, facts: Facts, now: datetime) -> list[Draft]:
         policy = self.assessor.policy_for(month, None)
-        calendar, _ = self.assessor.park.calendar_for(policy)
+        calendar = self.assessor.calendar_for(policy)
         days = policy.document.criticism_overdue_working_days
         marks = overdue_marks(facts.steps, month, calendar, days, now)
         names = self.names([s for s, _ in marks])

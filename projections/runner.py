@@ -12,6 +12,7 @@ from domain.application import ParkCore
 from projections.base import POSITIONS_DDL, PositionedEvent, Projection
 from projections.dispatch import DispatchProjection
 from projections.entities import EntitiesProjection
+from projections.log_times import LogTimesProjection
 from projections.notices import NoticesProjection
 from projections.outbox import OutboxProjection
 from projections.sales import SalesProjection
@@ -37,6 +38,7 @@ def all_projections(app: ParkCore) -> list[Projection]:
         VisitsProjection(),
         OutboxProjection(),
         NoticesProjection(),
+        LogTimesProjection(),
     ]
 
 

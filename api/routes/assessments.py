@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Path, Query
 
+from api.as_of import as_of as past
 from api.assessment_models import AssessmentPage, AssessmentPublic, Components, ExplanationPublic
 from api.csv_export import csv_openapi, csv_response, wants_csv
 from api.deps import Cursor, Limit, MinPosition, ServicesDep, allow
@@ -25,10 +27,24 @@ CSV_HEADER = ("排名", "包保人", "类别", "得分", "等次", "销售", "�
 
 
 def scored(
-    svc: Services, period: Period, policy_version: int | None, min_position: int | None
+    svc: Services,
+    period: Period,
+    policy_version: int | None,
+    min_position: int | None,
+    as_of: datetime | None = None,
 ) -> list[Score]:
+    """Scores now, or as the system would have shown them at a recorded time."""
+    if as_of is not None:
+        with past(svc, as_of) as then:
+            return then.assessor.scores(period, as_of, then.position, policy_version)
     position = svc.settle(min_position)
     return svc.assessor.scores(period, svc.clock(), position, policy_version)
+
+
+AsOf = Annotated[
+    datetime | None,
+    Query(description="A recorded time: the answer the system would have given then"),
+]
 
 
 def public(s: Score) -> AssessmentPublic:
@@ -99,11 +115,12 @@ def assessments(
     cursor: Cursor = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
     min_position: MinPosition = None,
+    as_of: AsOf = None,
 ) -> Any:
     """The ranking for a month, quarter or year: people and departments ranked separately,
     each month scored under the policy in force for it. `Accept: text/csv` gives a CSV file."""
     parsed = Period.parse(period)
-    scores = scored(svc, parsed, None, min_position)
+    scores = scored(svc, parsed, None, min_position, as_of)
     return ranking(scores, parsed, kind, None, limit, cursor, accept)
 
 
@@ -139,12 +156,13 @@ def explanation(
         int | None, Query(ge=1, le=10_000, description="What-if policy")
     ] = None,
     min_position: MinPosition = None,
+    as_of: AsOf = None,
 ) -> ExplanationPublic:
     """One guarantor's score with every input of every component and the events behind them."""
     if caller.role == "guarantor" and caller.scope != str(guarantor_id):
         raise forbidden("a guarantor may read only its own assessment", "not_own_assessment")
     parsed = Period.parse(period)
-    for s in scored(svc, parsed, policy_version, min_position):
+    for s in scored(svc, parsed, policy_version, min_position, as_of):
         if s.guarantor.id == str(guarantor_id):
             return ExplanationPublic(**public(s).model_dump(), explanation=s.explanation)
     raise not_found(f"no assessment of guarantor {guarantor_id} for {parsed}: nothing to count")

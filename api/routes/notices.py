@@ -10,6 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
+from api.as_of import as_of as past
 from api.deps import Cursor, Limit, MinPosition, RequestId, ServicesDep, allow, make_act, versioned
 from api.errors import not_found
 from api.services import Caller, Services
@@ -20,6 +21,7 @@ from domain.notice import AlreadyPublishedError, Draft
 from domain.period import Period
 from projections.notices import notice_doc
 from projections.queries import decode_cursor, encode_cursor
+from projections.sql import ViewDatabase
 
 router = APIRouter(tags=["notices"])
 
@@ -78,8 +80,8 @@ def drafts_of(svc: Services, period: Period, min_position: int | None = None) ->
     return drafts
 
 
-def published(svc: Services) -> dict[str, dict[str, Any]]:
-    return {str(i): json.loads(doc) for i, doc in svc.views.read("SELECT id, doc FROM v_notices")}
+def published(views: ViewDatabase) -> dict[str, dict[str, Any]]:
+    return {str(i): json.loads(doc) for i, doc in views.read("SELECT id, doc FROM v_notices")}
 
 
 class NoticePage(BaseModel):
@@ -99,15 +101,22 @@ def list_notices(
     limit: Limit = 100,
     cursor: Cursor = None,
     min_position: MinPosition = None,
+    as_of: Annotated[
+        datetime | None, Query(description="A recorded time: the notices as they stood then")
+    ] = None,
 ) -> NoticePage:
     """Commendations (grade 优秀) and criticisms (grade 不合格, a step more than 5 working days
     overdue, a missed dispatch) of a period (default this month), drafted or published."""
     parsed = Period.parse(period or this_month(svc))
-    svc.settle(min_position)
-    done = published(svc)
-    docs = [
-        done.get(str(d.id)) or notice_doc(d, "draft") for d in drafts_of(svc, parsed, min_position)
-    ]
+    if as_of is None:
+        svc.settle(min_position)
+        done = published(svc.views)
+        drafts = drafts_of(svc, parsed, min_position)
+    else:
+        with past(svc, as_of) as then:
+            done = published(then.views)
+            drafts = then.drafter.drafts(parsed, as_of, then.position)
+    docs = [done.get(str(d.id)) or notice_doc(d, "draft") for d in drafts]
     seen = {d["id"] for d in docs}
     docs += [d for d in done.values() if d["period"] == str(parsed) and d["id"] not in seen]
     docs = [
@@ -172,7 +181,7 @@ def get_notice(
 ) -> NoticePublic:
     """One notice, drafted or published."""
     svc.settle()
-    done = published(svc).get(str(notice_id))
+    done = published(svc.views).get(str(notice_id))
     if done is not None:
         return NoticePublic.model_validate(done)
     draft = find_draft(svc, notice_id)
@@ -191,7 +200,7 @@ def publish_notice(
 ) -> NoticePublic:
     """Publish a commendation or criticism as drafted now; it then goes out to its recipients."""
     svc.settle()
-    if str(notice_id) in published(svc):
+    if str(notice_id) in published(svc.views):
         raise AlreadyPublishedError(f"notice {notice_id} is already published")
     draft = find_draft(svc, notice_id)
     if draft is None:
