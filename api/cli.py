@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
+import psycopg
 import typer
 import uvicorn
+from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -30,6 +33,7 @@ cli = typer.Typer(
     help="baobao: the park's 包保 accountability service.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
 )
 token_cli = typer.Typer(help="Bearer tokens.", no_args_is_help=True)
 projections_cli = typer.Typer(help="Read models kept from the event log.", no_args_is_help=True)
@@ -361,6 +365,9 @@ def main() -> None:
         sys.exit(2)
     except DomainError as error:
         err.print(f"baobao: {error.detail}", markup=False)
+        sys.exit(2)
+    except (PersistenceError, psycopg.OperationalError, sqlite3.OperationalError) as error:
+        err.print(f"baobao: the database cannot be used: {error}", markup=False)
         sys.exit(2)
 
 
