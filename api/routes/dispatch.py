@@ -42,6 +42,7 @@ from api.models import Page
 from api.services import Caller, Services
 from domain.base import Act
 from domain.cadence import compliance, month_bounds
+from domain.calendar import SHANGHAI
 from domain.errors import BackdatingNotAllowedError, InvalidInputError
 from domain.leading_group import DirectiveOrder, Dispatch, GroupMember
 from domain.park import Park
@@ -285,7 +286,7 @@ def dispatch_compliance(
     names = names_of(svc, [d["person_id"] for d in docs])
     return DispatchCompliancePage(
         period=period,
-        as_of=now,
+        as_of=now.astimezone(SHANGHAI),
         items=[compliance_public(r, names) for r in compliance(tenures, held, period, now)],
         next_cursor=next_cursor,
     )

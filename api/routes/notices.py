@@ -151,7 +151,7 @@ def supervision_notice(
     svc.settle(min_position)
     draft, items = svc.drafter.supervision(moment)
     return SupervisionPublic(
-        as_of=moment,
+        as_of=moment.astimezone(SHANGHAI),
         notice=NoticePublic.model_validate(notice_doc(draft, "draft")),
         items=[SupervisionItem.model_validate(i) for i in items],
     )
