@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
-from uuid import UUID
 
 from api.dispatch_models import DispatchPublic, GroupMemberPublic, MemberCompliancePublic
 from api.services import Services
-from domain.cadence import Convened, MemberCompliance, Tenure
+from domain.cadence import MemberCompliance
 
 
 def names_of(svc: Services, person_ids: list[str]) -> dict[str, str]:
@@ -22,22 +20,6 @@ def member_public(doc: dict[str, Any], names: dict[str, str]) -> GroupMemberPubl
 
 def dispatch_public(doc: dict[str, Any], names: dict[str, str]) -> DispatchPublic:
     return DispatchPublic.model_validate({**doc, "convener_name": names.get(doc["convener_id"])})
-
-
-def tenure_of(doc: dict[str, Any]) -> Tenure:
-    return Tenure(
-        UUID(doc["id"]),
-        UUID(doc["person_id"]),
-        doc["role"],
-        date.fromisoformat(doc["effective_from"]),
-        date.fromisoformat(doc["effective_to"]) if doc["effective_to"] else None,
-    )
-
-
-def convened_of(doc: dict[str, Any]) -> Convened:
-    return Convened(
-        UUID(doc["id"]), UUID(doc["convener_id"]), datetime.fromisoformat(doc["held_at"])
-    )
 
 
 def compliance_public(result: MemberCompliance, names: dict[str, str]) -> MemberCompliancePublic:

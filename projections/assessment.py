@@ -37,29 +37,12 @@ from domain.scoring import (
     mean_of_months,
     rank,
 )
+from projections.dispatch import convened_of, tenure_of
 from projections.documents import event_id
 from projections.sql import ViewDatabase
 
 # A step's 5-working-day overdue mark can fall up to this long after its deadline.
 DEDUCTION_REACH = timedelta(days=45)
-
-
-def tenure_of(doc: dict[str, Any]) -> Tenure:
-    """A leading-group member's tenure from its view document."""
-    return Tenure(
-        UUID(doc["id"]),
-        UUID(doc["person_id"]),
-        doc["role"],
-        date.fromisoformat(doc["effective_from"]),
-        date.fromisoformat(doc["effective_to"]) if doc["effective_to"] else None,
-    )
-
-
-def convened_of(doc: dict[str, Any]) -> Convened:
-    """A dispatch, as compliance needs it, from its view document."""
-    return Convened(
-        UUID(doc["id"]), UUID(doc["convener_id"]), datetime.fromisoformat(doc["held_at"])
-    )
 
 
 def epoch(day: date) -> int:

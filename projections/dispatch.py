@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
+from uuid import UUID
 
+from domain.cadence import Convened, Tenure
 from domain.calendar import SHANGHAI
 from domain.leading_group import Dispatch, GroupMember
 from projections.base import PositionedEvent, dumps, table_digest, upsert
@@ -62,6 +64,24 @@ def member_row(doc: dict[str, Any], seq: int) -> dict[str, Any]:
         "effective_to": doc["effective_to"],
         "doc": dumps(doc),
     }
+
+
+def tenure_of(doc: dict[str, Any]) -> Tenure:
+    """A leading-group member's tenure from its view document."""
+    return Tenure(
+        UUID(doc["id"]),
+        UUID(doc["person_id"]),
+        doc["role"],
+        date.fromisoformat(doc["effective_from"]),
+        date.fromisoformat(doc["effective_to"]) if doc["effective_to"] else None,
+    )
+
+
+def convened_of(doc: dict[str, Any]) -> Convened:
+    """A dispatch, as compliance needs it, from its view document."""
+    return Convened(
+        UUID(doc["id"]), UUID(doc["convener_id"]), datetime.fromisoformat(doc["held_at"])
+    )
 
 
 class DispatchProjection:

@@ -10,12 +10,10 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.deps import Cursor, Limit, MinPosition, ServicesDep, allow
-from api.errors import ApiError
 from api.models import Page
 from api.services import Caller
 from domain.calendar import SHANGHAI
 from projections.outbox import OutboxEntry, outbox_page
-from projections.queries import BadCursorError
 
 router = APIRouter(tags=["notifications"])
 
@@ -76,10 +74,7 @@ def list_notifications(
 ) -> Page[NotificationPublic]:
     """Messages in the order they arose, by status and recipient."""
     svc.settle(min_position)
-    try:
-        entries, next_cursor = outbox_page(
-            svc.views, status=status, recipient=recipient, limit=limit, cursor=cursor
-        )
-    except BadCursorError as error:
-        raise ApiError(400, "bad_cursor", "Bad cursor", str(error)) from None
+    entries, next_cursor = outbox_page(
+        svc.views, status=status, recipient=recipient, limit=limit, cursor=cursor
+    )
     return Page(items=[present(e) for e in entries], next_cursor=next_cursor)

@@ -25,7 +25,7 @@ from api.deps import (
     versioned,
 )
 from api.errors import ApiError, not_found
-from api.models import Page
+from api.models import BusinessTime, Page
 from api.routes.enterprises import visible_enterprise
 from api.sales_models import (
     GrowthFigures,
@@ -39,7 +39,7 @@ from domain.errors import NotFoundError
 from domain.growth import YtdGrowth, combined, ytd_growth
 from domain.money import fen_to_yuan, parse_yuan
 from domain.sales import SalesLedger, parse_month
-from projections.queries import BadCursorError, decode_cursor, encode_cursor
+from projections.queries import decode_cursor, encode_cursor
 from projections.sales import SalesQueries, ledger_month_doc
 
 router = APIRouter(tags=["sales"])
@@ -92,7 +92,7 @@ def list_sales(
     limit: Limit = 100,
     cursor: Cursor = None,
     as_of: Annotated[
-        datetime | None, Query(description="Recorded time: what the system showed then")
+        BusinessTime | None, Query(description="Recorded time: what the system showed then")
     ] = None,
     min_position: MinPosition = None,
 ) -> Page[SalesMonthPublic]:
@@ -225,10 +225,7 @@ def month_cursor(month: str) -> str:
 
 def month_after(cursor: str | None) -> str:
     """The month a cursor points after ("" for the first page)."""
-    try:
-        value = decode_cursor(cursor)
-    except BadCursorError as error:
-        raise ApiError(400, "bad_cursor", "Bad cursor", str(error)) from None
+    value = decode_cursor(cursor)
     if value < 0:
         return ""
     if not 200001 <= value <= 999912:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -20,19 +19,28 @@ from api.deps import (
     make_act,
     versioned,
 )
-from api.errors import ApiError, forbidden, not_found
-from api.models import Page
+from api.errors import forbidden, not_found
+from api.models import BusinessTime, Page
 from api.services import Caller
 from api.visit_models import CreateVisitRequest, VisitPublic
 from domain.base import require_aware
 from domain.sales import parse_month
 from domain.visit import VisitProblem
-from projections.queries import BadCursorError, Filter, decode_cursor
+from projections.queries import Filter
 from projections.visits import epoch_us, visit_doc
 
 router = APIRouter(tags=["visits"])
 
 VISIT_READERS = (*STAFF, "hr", "guarantor")
+
+
+def visit_public(caller: Caller, doc: dict[str, Any]) -> VisitPublic:
+    """A visit as the caller may read it: hr sees the problems, not the matters' summaries."""
+    visit = VisitPublic.model_validate(doc)
+    if caller.role == "hr":
+        for problem in visit.problems:
+            problem.summary = None
+    return visit
 
 
 @router.post("/v1/visits", status_code=201, response_model=VisitPublic)
@@ -79,17 +87,11 @@ def list_visits(
     limit: Limit = 100,
     cursor: Cursor = None,
     as_of: Annotated[
-        datetime | None, Query(description="Recorded time: what the system showed then")
+        BusinessTime | None, Query(description="Recorded time: what the system showed then")
     ] = None,
     min_position: MinPosition = None,
 ) -> Page[VisitPublic]:
     """Visits in the order they were recorded; a guarantor sees its own."""
-    try:
-        position = decode_cursor(cursor)
-    except BadCursorError as error:
-        raise ApiError(400, "bad_cursor", "Bad cursor", str(error)) from None
-    if position >= 2**62:
-        raise ApiError(400, "bad_cursor", "Bad cursor", "use next_cursor from a previous page")
     filters = []
     if caller.role == "guarantor":
         if guarantor_id is not None and str(guarantor_id) != caller.scope:
@@ -108,7 +110,7 @@ def list_visits(
         filters.append(Filter("recorded_us<=?", (epoch_us(as_of),)))
     svc.settle(min_position)
     docs, next_cursor = svc.queries.page("v_visits", filters, limit, cursor)
-    return Page(items=[VisitPublic.model_validate(d) for d in docs], next_cursor=next_cursor)
+    return Page(items=[visit_public(caller, d) for d in docs], next_cursor=next_cursor)
 
 
 @router.get("/v1/visits/{visit_id}", response_model=VisitPublic)
@@ -125,4 +127,4 @@ def get_visit(
     if doc is None or (caller.role == "guarantor" and doc["guarantor_id"] != caller.scope):
         raise not_found(f"no visit {visit_id}")
     versioned(response, doc["version"])
-    return VisitPublic.model_validate(doc)
+    return visit_public(caller, doc)
