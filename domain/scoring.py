@@ -7,16 +7,18 @@ Every component carries its inputs and the ids of the events behind them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from domain.calendar import SHANGHAI, WorkingCalendar
 from domain.period import Period
 from domain.policy import PolicyDocument
+
+T = TypeVar("T")
 
 COMPONENTS = ("sales", "timeliness", "satisfaction", "service")
 CENT = Decimal("0.01")
@@ -182,6 +184,17 @@ class MonthScorer:
         self.overdue_marks = overdue_marks(
             facts.steps, period, calendar, policy.criticism_overdue_working_days, now
         )
+        # Each guarantor looks only at its own enterprises' facts (in their original order).
+        self.steps_by_enterprise = group_by(facts.steps, lambda s: s.enterprise_id)
+        self.ratings_by_enterprise = group_by(facts.ratings, lambda r: r.enterprise_id)
+        self.marks_by_enterprise = group_by(self.overdue_marks, lambda m: m[0].enterprise_id)
+        self.visits_by_guarantor = group_by(facts.visits, lambda v: v.guarantor_id)
+
+    def of_portfolio(self, grouped: dict[str, list[tuple[int, T]]], guarantor_id: str) -> list[T]:
+        """The guarantor's enterprises' items, in the order the facts list them."""
+        enterprises = set(self.portfolio.get(guarantor_id, ()))
+        mine = sorted(pair for e in enterprises for pair in grouped.get(e, ()))
+        return [item for _, item in mine]
 
     def covered(self, guarantor_id: str, enterprise_id: str, day: date) -> bool:
         return any(
@@ -190,12 +203,17 @@ class MonthScorer:
         )
 
     def weight(self, guarantor_id: str, enterprise_id: str) -> tuple[int, Fraction]:
-        first, last = self.period.first, self.period.last
-        days = sum(
-            1
-            for offset in range((last - first).days + 1)
-            if self.covered(guarantor_id, enterprise_id, first + timedelta(days=offset))
+        """Covered days in the period (assignments' spans merged) over the period's days."""
+        spans = sorted(
+            (max(c.first, self.period.first), min(c.last or self.period.last, self.period.last))
+            for c in self.covers.get((guarantor_id, enterprise_id), ())
         )
+        days, reached = 0, self.period.first - timedelta(days=1)
+        for start, end in spans:
+            start = max(start, reached + timedelta(days=1))
+            if end >= start:
+                days += (end - start).days + 1
+                reached = end
         return days, Fraction(days, self.period.days)
 
     def score_all(self) -> list[Score]:
@@ -309,7 +327,7 @@ class MonthScorer:
 
     def timeliness(self, guarantor_id: str) -> dict[str, Any]:
         steps: list[dict[str, Any]] = []
-        for s in self.facts.steps:
+        for s in self.of_portfolio(self.steps_by_enterprise, guarantor_id):
             day = day_of(s.due_at)
             if not self.period.contains(day) or s.due_at > self.now:
                 continue
@@ -346,7 +364,7 @@ class MonthScorer:
                 "rated_at": r.rated_at.isoformat(),
                 "event_ids": [r.event_id],
             }
-            for r in self.facts.ratings
+            for r in self.of_portfolio(self.ratings_by_enterprise, guarantor_id)
             if self.period.contains(day_of(r.rated_at))
             and r.rated_at <= self.now
             and self.covered(guarantor_id, r.enterprise_id, day_of(r.rated_at))
@@ -371,7 +389,7 @@ class MonthScorer:
                 "visited_at": v.visited_at.isoformat(),
                 "event_ids": [v.event_id],
             }
-            for v in self.facts.visits
+            for _, v in self.visits_by_guarantor.get(guarantor_id, ())
             if v.guarantor_id == guarantor_id
             and self.period.contains(day_of(v.visited_at))
             and v.visited_at <= self.now
@@ -391,7 +409,7 @@ class MonthScorer:
     def deductions(self, guarantor_id: str) -> tuple[list[dict[str, Any]], Fraction]:
         found: list[dict[str, Any]] = []
         per_step = Fraction(self.policy.deduction_per_overdue_step)
-        for s, moment in self.overdue_marks:
+        for s, moment in self.of_portfolio(self.marks_by_enterprise, guarantor_id):
             if not self.covered(guarantor_id, s.enterprise_id, day_of(moment)):
                 continue
             found.append(
@@ -438,6 +456,14 @@ def overdue_marks(
             continue
         found.append((s, moment))
     return found
+
+
+def group_by(items: Iterable[T], key: Callable[[T], str]) -> dict[str, list[tuple[int, T]]]:
+    """Items grouped by a key, each with its place in the original order."""
+    grouped: dict[str, list[tuple[int, T]]] = defaultdict(list)
+    for index, item in enumerate(items):
+        grouped[key(item)].append((index, item))
+    return grouped
 
 
 def rank(scores: Iterable[Score]) -> None:
