@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit demo clean
+.PHONY: install run test lint typecheck unit demo clean browser bench
 
 install: $(STAMP)
 
@@ -27,10 +27,28 @@ typecheck: install
 unit: install
 	$(BIN)/pytest
 
-test: lint typecheck unit
+# Debian's Chromium and CJK fonts for the browser tests (tests/browser), where apt-get runs as
+# root; elsewhere those tests skip with the reason (CI sets BAOBAO_REQUIRE_BROWSER=1 to fail).
+browser:
+	@if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -q && apt-get install -y -q chromium chromium-driver fonts-noto-cjk; \
+	else echo "chromium not installed and apt-get unusable here: browser tests will skip"; fi
+
+test: lint typecheck browser unit
 
 demo: install
 	$(BIN)/baobao demo
+
+$(VENV)/.bench-installed: pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+# The quick SQLite benchmarks (a few minutes); bench/README.md has the full ones.
+bench: $(VENV)/.bench-installed
+	$(BIN)/python -m bench.write --quick
+	$(BIN)/python -m bench.catch_up --quick
+	$(BIN)/python -m bench.read --quick
 
 clean:
 	rm -rf $(VENV) *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -9,13 +9,16 @@ from fastapi import FastAPI
 
 from api import errors, openapi
 from api.audit import make_sealer
+from api.board import router as board_router
 from api.idempotency import IdempotencyMiddleware
+from api.limits import RequestLimitsMiddleware
 from api.openapi import problem_responses
 from api.routes import (
     admin,
     assessments,
     dispatch,
     enterprises,
+    entitlements,
     matters,
     notices,
     notifications,
@@ -32,6 +35,12 @@ DESCRIPTION = """
 baobao records the park's 包保 work as immutable events and holds guarantors to account.
 Every endpoint but `/v1/health` needs `Authorization: Bearer <token>` (tokens come from
 `baobao token create`). Errors are `application/problem+json` with a stable `code`.
+
+Limits (each refused with a 4xx problem): a request body of at most 1 MiB (413), JSON only
+(415); names and categories at most 200 characters and free text at most 4000, without control
+characters (tab and line breaks are fine in free text; emoji are fine); lists as each schema
+says; pages of at most 500; business dates and times, `as_of` and `on` from 2000-01-01 to
+2100-12-31 (422).
 """
 
 
@@ -57,6 +66,7 @@ def create_app(
     app.state.services = services
     errors.install(app)
     app.add_middleware(IdempotencyMiddleware, store=services.idempotency)
+    app.add_middleware(RequestLimitsMiddleware)  # outermost: before anything reads the body
     for module in (
         enterprises,
         registry,
@@ -68,8 +78,10 @@ def create_app(
         notifications,
         assessments,
         notices,
+        entitlements,
     ):
         app.include_router(module.router, responses=problem_responses())
     app.include_router(audit_router, responses=problem_responses())
+    app.include_router(board_router)
     openapi.install(app)
     return app
