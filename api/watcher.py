@@ -13,6 +13,7 @@ from api.services import Services
 from domain.base import Actor
 from domain.errors import FutureTimeError
 from domain.watch_cases import Noted
+from projections.entitlements import entitlement_candidates
 
 log = logging.getLogger("baobao.watcher")
 
@@ -61,6 +62,10 @@ class Watcher:
             noted.extend(self.svc.park.watch_matter(actor, matter_id, moment))
             if progress is not None:
                 progress(done, len(ids))
+        # 免申即享 entitlements awaiting approval (SPEC F3): reminders and misses as for matters.
+        live = as_of is None or now - moment < timedelta(minutes=1)
+        for entitlement_id in entitlement_candidates(self.svc.views, moment, HORIZON, live=live):
+            noted.extend(self.svc.park.watch_entitlement(actor, entitlement_id, moment))
         return noted
 
     def run(self, stop: threading.Event, interval: float = INTERVAL_SECONDS) -> None:

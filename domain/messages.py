@@ -14,7 +14,9 @@ from typing import Any, Protocol
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.calendar import SHANGHAI
+from domain.entitlement import SubsidyLedger
 from domain.matter import Matter
+from domain.money import fen_to_yuan
 from domain.notice import Notice
 
 SMS_LENGTH = 70  # one SMS of Chinese text (UCS-2)
@@ -158,11 +160,47 @@ def notice_published(event: Any, subjects: Subjects) -> list[Message]:
     return [Message(key, recipient, text) for recipient in event.recipients]
 
 
+LEADER = "leader"  # 分管领导: approves 免申即享 entitlements (SPEC F3)
+
+
+def approval_reminded(event: Any, subjects: Subjects) -> list[Message]:
+    """One working day remains to approve a 免申即享 entitlement: the leaders are reminded."""
+    del subjects
+    key = f"entitlement-reminder:{event.entitlement_id}:{instant(event.due_at)}"
+    text = fit(
+        SIGNATURE + "免申即享补贴{subject}{amount}元审批时限将于{due}届满，请及时审批。",
+        event.subject,
+        amount=fen_to_yuan(event.amount_fen),
+        due=short_time(event.due_at),
+    )
+    return [Message(key, LEADER, text)]
+
+
+def approval_missed(event: Any, subjects: Subjects) -> list[Message]:
+    """An entitlement went unapproved past its deadline: the leaders and supervision are told."""
+    del subjects
+    key = f"entitlement-missed:{event.entitlement_id}:{instant(event.due_at)}"
+    fields = {"amount": fen_to_yuan(event.amount_fen), "due": short_time(event.due_at)}
+    to_leader = fit(
+        SIGNATURE + "免申即享补贴{subject}{amount}元审批时限已于{due}届满，现已超期，请尽快审批。",
+        event.subject,
+        **fields,
+    )
+    to_supervisor = fit(
+        SIGNATURE + "超期督办：免申即享补贴{subject}{amount}元审批时限已于{due}届满未审批。",
+        event.subject,
+        **fields,
+    )
+    return [Message(key, LEADER, to_leader), Message(key, SUPERVISOR, to_supervisor)]
+
+
 COMPOSERS: dict[type[Any], Composer] = {
     Matter.DeadlineReminded: reminded,
     Matter.DeadlineMissed: missed,
     Matter.RatingInvited: rating_invited,
     Notice.Published: notice_published,
+    SubsidyLedger.ApprovalReminded: approval_reminded,
+    SubsidyLedger.ApprovalMissed: approval_missed,
 }
 
 

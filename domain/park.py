@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.dispatch_cases import DispatchCases
+from domain.entitlement_cases import EntitlementCases
 from domain.matter_cases import MatterCases
 from domain.notice_cases import NoticeCases
 from domain.notification_cases import NotificationCases
@@ -21,5 +22,6 @@ class Park(
     VisitCases,
     NotificationCases,
     NoticeCases,
+    EntitlementCases,
 ):
     """One Application for the park's event log."""

@@ -11,6 +11,7 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 from domain.base import Actor
 from domain.deadline import Deadline
 from domain.enterprise import Assignment
+from domain.entitlement import Entitlement
 from domain.leading_group import Directive
 from domain.matter import ExtensionRequest, Rating
 from domain.sales import SalesEntry
@@ -69,5 +70,6 @@ def register(transcoder: JSONTranscoder) -> None:
         (Directive, "directive"),
         (SalesEntry, "sales_entry"),
         (VisitProblem, "visit_problem"),
+        (Entitlement, "entitlement"),
     ):
         transcoder.register(DataclassAsDict(cls, name))

@@ -12,6 +12,7 @@ from domain.application import ParkCore
 from projections.base import POSITIONS_DDL, PositionedEvent, Projection
 from projections.dispatch import DispatchProjection
 from projections.entities import EntitiesProjection
+from projections.entitlements import EntitlementsProjection
 from projections.log_times import LogTimesProjection
 from projections.notices import NoticesProjection
 from projections.outbox import OutboxProjection
@@ -32,13 +33,14 @@ class PositionMovedError(Exception):
 
 def all_projections(app: ParkCore) -> list[Projection]:
     return [
-        EntitiesProjection(app.mapper),
+        EntitiesProjection(app),
         DispatchProjection(),
         SalesProjection(),
         VisitsProjection(),
         OutboxProjection(),
         NoticesProjection(),
         LogTimesProjection(),
+        EntitlementsProjection(),
     ]
 
 
@@ -51,11 +53,15 @@ class Follower:
         views: ViewDatabase,
         projections: Sequence[Projection] | None = None,
         page_size: int = 5000,
+        catch_up_page_size: int = 20_000,
     ) -> None:
         self.app = app
         self.views = views
         self.projections = list(projections if projections is not None else all_projections(app))
         self.page_size = page_size
+        # Far behind (a rebuild, a start), larger pages cost less per event: an aggregate's
+        # events fall in fewer pages, so its rows are written fewer times.
+        self.catch_up_page_size = max(page_size, catch_up_page_size)
         self.caught_up = threading.Condition()
         # Threads of one process (follower, watcher, sender, requests) take turns applying pages.
         self._stepping = threading.Lock()
@@ -94,16 +100,16 @@ class Follower:
         known = {str(name): int(position) for name, position in rows}
         return {p.name: known.get(p.name, 0) for p in self.projections}
 
-    def step(self) -> int:
+    def step(self, page_size: int | None = None) -> int:
         """Apply the next page; the number of events read (0 when caught up)."""
         with self._stepping:
-            return self._step()
+            return self._step(page_size or self.page_size)
 
-    def _step(self) -> int:
+    def _step(self, page_size: int) -> int:
         positions = self.positions()
         low = min(positions.values(), default=0)
         notifications = self.app.recorder.select_notifications(
-            start=low, limit=self.page_size, inclusive_of_start=False
+            start=low, limit=page_size, inclusive_of_start=False
         )
         if not notifications:
             return 0
@@ -135,7 +141,7 @@ class Follower:
         """Apply pages until the log is exhausted; the number of events read."""
         total = 0
         while True:
-            count = self.step()
+            count = self.step(self.catch_up_page_size)
             if count == 0:
                 return total
             total += count
