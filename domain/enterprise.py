@@ -67,6 +67,15 @@ class Enterprise(BaobaoAggregate):
         def apply(self, aggregate: Enterprise) -> None:
             aggregate.listed = True
 
+    class ScaleReclassified(BaobaoAggregate.Event):
+        """Classed above scale (四上) or not, from now on; earlier facts keep their class."""
+
+        above_scale: bool
+        reason: str
+
+        def apply(self, aggregate: Enterprise) -> None:
+            aggregate.above_scale = self.above_scale
+
     class GuarantorAssigned(BaobaoAggregate.Event):
         assignment_id: UUID
         guarantor_id: UUID
@@ -134,6 +143,12 @@ class Enterprise(BaobaoAggregate):
     def delist(self, act: Act, reason: str) -> None:
         self.check_listed()
         self.record(self.Delisted, act, reason=reason)
+
+    def reclassify(self, act: Act, above_scale: bool, reason: str) -> None:
+        if above_scale == self.above_scale:
+            state = "above" if above_scale else "not above"
+            raise InvalidInputError(f"enterprise {self.id} is already {state} scale")
+        self.record(self.ScaleReclassified, act, above_scale=above_scale, reason=reason)
 
     def relist(self, act: Act, reason: str) -> None:
         if self.listed:

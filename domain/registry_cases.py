@@ -48,6 +48,20 @@ class RegistryCases(ParkCore):
         self.commit(enterprise)
         return enterprise
 
+    def reclassify_enterprise(
+        self,
+        act: Act,
+        enterprise_id: UUID,
+        above_scale: bool,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Enterprise:
+        """An enterprise enters or leaves the above-scale (四上) class."""
+        enterprise = self.load(Enterprise, enterprise_id, expected_version)
+        enterprise.reclassify(act, above_scale, reason)
+        self.commit(enterprise)
+        return enterprise
+
     def register_guarantor(
         self, act: Act, kind: str, name: str, title: str | None, unit: str | None
     ) -> Guarantor:

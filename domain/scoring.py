@@ -209,8 +209,8 @@ class MonthScorer:
             for c in self.covers.get((guarantor_id, enterprise_id), ())
         )
         days, reached = 0, self.period.first - timedelta(days=1)
-        for start, end in spans:
-            start = max(start, reached + timedelta(days=1))
+        for first, end in spans:
+            start = max(first, reached + timedelta(days=1))
             if end >= start:
                 days += (end - start).days + 1
                 reached = end

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -24,6 +24,8 @@ from api.deps import (
 from api.errors import not_found
 from api.models import (
     AssignmentPublic,
+    BusinessDate,
+    BusinessTime,
     CreateAssignmentRequest,
     CreateEnterpriseRequest,
     EnterprisePublic,
@@ -31,6 +33,7 @@ from api.models import (
     Page,
     ReasonRequest,
     ReassignRequest,
+    ReclassifyRequest,
     ReleaseAssignmentRequest,
 )
 from api.present import guarantor_ids, present_assignment, present_enterprise
@@ -118,6 +121,26 @@ def delist_enterprise(
     return enterprise_public(svc, enterprise)
 
 
+@router.post("/v1/enterprises/{enterprise_id}/scale", response_model=EnterprisePublic)
+def reclassify_enterprise(
+    enterprise_id: UUID,
+    body: ReclassifyRequest,
+    app: AppDep,
+    svc: ServicesDep,
+    caller: Admin,
+    req: RequestId,
+    if_match: IfMatch,
+    response: Response,
+) -> EnterprisePublic:
+    """Class the enterprise above scale (四上) or not from now on, with the reason."""
+    act = make_act(svc, caller, req, body.occurred_at)
+    enterprise = app.reclassify_enterprise(
+        act, enterprise_id, body.above_scale, body.reason, if_match
+    )
+    versioned(response, enterprise.version, app.log_head())
+    return enterprise_public(svc, enterprise)
+
+
 @router.post("/v1/enterprises/{enterprise_id}/relist", response_model=EnterprisePublic)
 def relist_enterprise(
     enterprise_id: UUID,
@@ -175,7 +198,7 @@ def list_enterprises(
 def enterprise_gaps(
     svc: ServicesDep,
     _: Annotated[Caller, Depends(allow("admin", "supervisor"))],
-    on: date | None = None,
+    on: BusinessDate | None = None,
     limit: Limit = 100,
     cursor: Cursor = None,
     min_position: MinPosition = None,
@@ -193,7 +216,7 @@ def get_enterprise(
     caller: Annotated[Caller, Depends(allow(*ENTERPRISE_READERS))],
     response: Response,
     as_of: Annotated[
-        datetime | None, Query(description="Recorded time: what the system showed then")
+        BusinessTime | None, Query(description="Recorded time: what the system showed then")
     ] = None,
     min_position: MinPosition = None,
 ) -> EnterprisePublic:
@@ -217,9 +240,9 @@ def guarantors_on(
     enterprise_id: UUID,
     svc: ServicesDep,
     caller: Annotated[Caller, Depends(allow(*ENTERPRISE_READERS))],
-    on: date | None = None,
+    on: BusinessDate | None = None,
     as_of: Annotated[
-        datetime | None, Query(description="Recorded time: what the system showed then")
+        BusinessTime | None, Query(description="Recorded time: what the system showed then")
     ] = None,
     min_position: MinPosition = None,
 ) -> list[AssignmentPublic]:

@@ -209,3 +209,21 @@ def test_releasing_twice_is_refused(api: Api, cast: dict[str, Any]) -> None:
     with api.records_nothing():
         response = api.admin.post(f"/v1/assignments/{lead['id']}/release", release)
         problem(response, 409, "assignment_ended")
+
+
+def test_an_enterprise_leaves_and_rejoins_the_above_scale_class_with_a_reason(
+    sqlite_api: Api,
+) -> None:
+    api = sqlite_api
+    enterprise = api.enterprise()
+    path = f"/v1/enterprises/{enterprise['id']}/scale"
+    left = api.admin.post(path, {"above_scale": False, "reason": "年度统计口径调整，退出规上"})
+    assert left.status_code == 200, left.text
+    assert left.json()["above_scale"] is False
+    with api.records_nothing():
+        problem(
+            api.admin.post(path, {"above_scale": False, "reason": "重复"}), 422, "invalid_input"
+        )
+        problem(api.clerk.post(path, {"above_scale": True, "reason": "恢复"}), 403, "forbidden")
+    back = api.admin.post(path, {"above_scale": True, "reason": "重新纳入规上"})
+    assert back.json()["above_scale"] is True

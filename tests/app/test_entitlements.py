@@ -15,7 +15,7 @@ import pytest
 from api.services import Services
 from api.settings import Settings
 from api.watcher import Watcher
-from domain.base import Act, BaobaoAggregate
+from domain.base import Act
 from domain.enterprise import Enterprise
 from domain.entitlement import (
     AlreadyApprovedError,
@@ -37,21 +37,8 @@ GRANTED_AT = sh(2026, 3, 2, 9)  # Monday
 APPROVAL_DUE = sh(2026, 3, 5, 17, 30)  # 3 working days later
 
 
-class ScaleReclassified(BaobaoAggregate.Event):
-    """Stand-in for the Enterprise event the policy needs and the library lacks: the enterprise
-    is classed above scale (四上) or not from now on. Entitlements read `above_scale` as the
-    enterprise stands when a participation is recorded."""
-
-    above_scale: bool
-
-    def apply(self, enterprise: Enterprise) -> None:
-        enterprise.above_scale = self.above_scale
-
-
 def reclassify(park: Park, act: Act, enterprise_id: UUID, above_scale: bool) -> None:
-    enterprise = park.load(Enterprise, enterprise_id)
-    enterprise.record(ScaleReclassified, act, above_scale=above_scale)
-    park.commit(enterprise)
+    park.reclassify_enterprise(act, enterprise_id, above_scale, "统计口径调整")
 
 
 @pytest.fixture
