@@ -103,15 +103,25 @@ def make_act(
     return Act.late_entry(actor, svc.clock, occurred_at, allowed_roles=set(late_roles))
 
 
+MAX_POSITION = 2**62  # log positions and cursors stay well inside a signed 64-bit integer
+
+
 def min_position(
+    svc: ServicesDep,
     min_position: Annotated[
         int | None,
         Query(
-            ge=0, description="Wait until the views include this log position (read your writes)"
+            ge=0,
+            le=MAX_POSITION,
+            description="Wait until the views include this log position (read your writes)",
         ),
     ] = None,
 ) -> int | None:
-    return min_position
+    # A position beyond the log head was never handed out: waiting for it would only hold a
+    # worker for the whole read timeout, so wait for the head instead.
+    if min_position is None:
+        return None
+    return min(min_position, svc.park.log_head())
 
 
 MinPosition = Annotated[int | None, Depends(min_position)]

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from api.models import Command, LongText
+from api.models import BusinessDate, BusinessTime, CleanText, Command, LongText
 
 GroupRole = Literal["group_leader", "deputy_group_leader"]
 DispatchKind = Literal["scheduled", "ad_hoc"]
@@ -18,12 +18,12 @@ SlotStatus = Literal["held", "missed", "open", "not_required"]
 class AppointMemberRequest(Command):
     person_id: UUID = Field(description="A registered guarantor of kind `person`")
     role: GroupRole
-    effective_from: date = Field(description="The first day in tenure")
+    effective_from: BusinessDate = Field(description="The first day in tenure")
 
 
 class EndTenureRequest(Command):
-    effective_to: date = Field(description="The last day in tenure")
-    reason: str = LongText
+    effective_to: BusinessDate = Field(description="The last day in tenure")
+    reason: CleanText = LongText
 
 
 class GroupMemberPublic(BaseModel):
@@ -44,14 +44,14 @@ class DirectiveRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     enterprise_id: UUID
-    summary: str = LongText
+    summary: CleanText = LongText
     unit_id: UUID
 
 
 class CreateDispatchRequest(Command):
     convener_id: UUID = Field(description="person_id of the member who held the meeting")
     kind: DispatchKind
-    held_at: AwareDatetime = Field(description="When the meeting was held (not in the future)")
+    held_at: BusinessTime = Field(description="When the meeting was held (not in the future)")
     enterprise_ids: list[UUID] = Field(max_length=500, description="Enterprises covered")
     matter_ids: list[UUID] = Field(max_length=500, description="Matters covered")
     directives: list[DirectiveRequest] = Field(max_length=100)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
+import psycopg
+from eventsourcing import persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -80,6 +83,37 @@ STATUS_CODES = {
 }
 
 
+# The database is locked, full, slow or out of reach: worth retrying, not the request's fault.
+DATABASE_FAULTS: tuple[type[Exception], ...] = (
+    persistence.OperationalError,  # the library's wrapper (and its pool's timeout)
+    persistence.InterfaceError,  # the library could not open a connection
+    sqlite3.OperationalError,  # locked, disk full, I/O error (the views' connections)
+    psycopg.OperationalError,  # refused, terminated, timed out, pool exhausted (the views')
+)
+FAULT_REASONS = (
+    (("statement timeout",), "the database did not answer in time"),
+    (("locked", "lock timeout", "busy"), "the database is busy: another connection holds a lock"),
+    (("full", "no space", "i/o error"), "the database cannot write: its disk is full or failing"),
+)
+
+
+def unavailable(error: Exception) -> JSONResponse:
+    """503 for a database fault, with what kind of fault it is (its text stays in the log)."""
+    log.warning("database unavailable: %s: %s", type(error).__name__, error)
+    text = str(error).lower()
+    reason = next(
+        (reason for words, reason in FAULT_REASONS if any(w in text for w in words)),
+        "the database cannot be reached (or has no free connection)",
+    )
+    return problem(
+        503,
+        "service_unavailable",
+        "Service temporarily unavailable",
+        f"{reason}; try again in a moment",
+        headers={"Retry-After": "1"},
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn exceptions into problem+json."""
 
@@ -90,6 +124,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, error: ApiError) -> JSONResponse:
         return problem(error.status, error.code, error.title, error.detail, headers=error.headers)
+
+    async def database_fault(_: Request, error: Exception) -> JSONResponse:
+        return unavailable(error)
+
+    for fault in DATABASE_FAULTS:
+        app.add_exception_handler(fault, database_fault)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:

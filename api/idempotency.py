@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.errors import problem
+from api.errors import DATABASE_FAULTS, problem, unavailable
 from projections.sql import ViewDatabase
 
 DDL = (
@@ -19,6 +21,8 @@ DDL = (
 )
 PENDING = 0
 MAX_KEY_LENGTH = 200
+
+log = logging.getLogger("baobao.api")
 
 
 class IdempotencyStore:
@@ -87,7 +91,12 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
         fingerprint = hashlib.sha256(
             b"\n".join([request.method.encode(), request.url.path.encode(), body])
         ).hexdigest()
-        first = self.store.claim(owner, key, fingerprint)
+        # The store's calls wait on the database: off the event loop, so a locked database
+        # holds up this request only.
+        try:
+            first = await run_in_threadpool(self.store.claim, owner, key, fingerprint)
+        except DATABASE_FAULTS as error:
+            return unavailable(error)
         if first is not None:
             status, first_fingerprint, first_body, first_headers = first
             if first_fingerprint != fingerprint:
@@ -111,13 +120,32 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
         try:
             response = await call_next(request)
         except BaseException:
-            self.store.release(owner, key)
+            await self.release(owner, key)
             raise
         if response.status_code >= 500:
-            self.store.release(owner, key)
+            await self.release(owner, key)
             return response
         chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
         content = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
         kept = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length",)}
-        self.store.complete(owner, key, response.status_code, content.decode(), json.dumps(kept))
+        try:
+            await run_in_threadpool(
+                self.store.complete,
+                owner,
+                key,
+                response.status_code,
+                content.decode(),
+                json.dumps(kept),
+            )
+        except DATABASE_FAULTS:
+            # The command took effect: its answer goes out. The key stays pending, so a retry
+            # is told so rather than run twice.
+            log.warning("Idempotency-Key %r: could not keep the response", key, exc_info=True)
         return Response(content, status_code=response.status_code, headers=kept)
+
+    async def release(self, owner: str, key: str) -> None:
+        """Free the key of a request that failed (a retry runs it again)."""
+        try:
+            await run_in_threadpool(self.store.release, owner, key)
+        except DATABASE_FAULTS:
+            log.warning("Idempotency-Key %r: could not release it", key, exc_info=True)

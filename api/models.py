@@ -123,7 +123,7 @@ class ReclassifyRequest(Command):
     above_scale: bool = Field(
         description="Whether the enterprise is above scale (四上) from now on"
     )
-    reason: str = LongText
+    reason: CleanText = LongText
 
 
 class CreateGuarantorRequest(Command):

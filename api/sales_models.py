@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from api.models import Command
+from api.models import Command, OptionalText
 
 YUAN = 'Yuan as a decimal string with 2 decimals, e.g. "1234567.89"'
 
@@ -23,9 +23,8 @@ class ReportSalesRequest(Command):
     source: Literal["tax", "self"] = Field(
         description="`tax`: from the tax bureau; `self`: reported by the enterprise"
     )
-    reason: str | None = Field(
+    reason: OptionalText | None = Field(
         default=None,
-        max_length=4000,
         description="Why the figure changes; required when the month is already reported "
         "(a correction), ignored on the first report",
     )

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from api.models import Command
+from api.models import BusinessTime, CleanLine, CleanText, Command, OptionalText
 
 VisitKind = Literal["visit", "four_deliveries", "tea_talk"]
 
@@ -16,8 +16,8 @@ class VisitProblemRequest(BaseModel):
     """A problem found on the visit: it becomes a matter (channel `visit`)."""
 
     model_config = ConfigDict(extra="forbid")
-    summary: str = Field(min_length=1, max_length=4000)
-    category: str = Field(min_length=1, max_length=200)
+    summary: CleanText = Field(min_length=1, max_length=4000)
+    category: CleanLine = Field(min_length=1, max_length=200)
 
 
 class CreateVisitRequest(Command):
@@ -26,16 +26,18 @@ class CreateVisitRequest(Command):
     kind: VisitKind = Field(
         description="`visit` 走访, `four_deliveries` 四送一服, `tea_talk` 畅聊下午茶"
     )
-    visited_at: AwareDatetime = Field(
+    visited_at: BusinessTime = Field(
         description="When the visit took place: not after now; a guarantor may record a visit up "
         "to 30 days later, older visits only an admin"
     )
-    notes: str | None = Field(default=None, max_length=4000)
+    notes: OptionalText | None = None
     problems: list[VisitProblemRequest] = Field(default_factory=list, max_length=50)
 
 
 class VisitProblemPublic(BaseModel):
-    summary: str
+    summary: str | None = Field(
+        description="The matter's summary; null for hr, who read no matter contents"
+    )
     category: str
     matter_id: UUID = Field(description="The matter opened for it")
 

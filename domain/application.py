@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -55,13 +56,8 @@ class ParkCore(Application[UUID]):
     ) -> TAgg:
         """The aggregate of that class, or the domain's not-found error; checks If-Match."""
         label = cls.__name__.lower()
-        pending = self._pending()
         try:
-            aggregate: Any = (
-                pending[aggregate_id]
-                if pending is not None and aggregate_id in pending
-                else self.repository.get(aggregate_id)
-            )
+            aggregate: Any = self._batched(aggregate_id) or self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFoundError(f"no {label} {aggregate_id}") from None
         if not isinstance(aggregate, cls):
@@ -89,8 +85,7 @@ class ParkCore(Application[UUID]):
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
-        pending = self._pending()
-        if pending is not None and aggregate_id in pending:
+        if self._batched(aggregate_id) is not None:
             return True
         try:
             self.repository.get(aggregate_id)
@@ -119,17 +114,26 @@ class ParkCore(Application[UUID]):
         return max((r.notification.id for r in recordings), default=0)
 
     @contextmanager
-    def batched(self, size: int = 500) -> Iterator[None]:
+    def batched(self, size: int = 500, keep: int = 20_000) -> Iterator[None]:
         """Bulk loading by one writer: commands' changes are saved together, every `size`
-        commands and at the end, each batch in one transaction. Reads see unsaved changes."""
+        commands and at the end, each batch in one transaction. Reads see unsaved changes.
+
+        The writer also keeps the last `keep` aggregates it saved, and the policy and calendar
+        it read, and loads them from memory: as the only writer it knows they are current,
+        and it saves them without copying or reading the log again."""
         self._batch.pending = {}
         self._batch.commits = 0
         self._batch.size = size
+        self._batch.kept = OrderedDict()
+        self._batch.keep = keep
+        self._batch.read_only = {}
         try:
             yield
             self.flush()
         finally:
             self._batch.pending = None
+            self._batch.kept = None
+            self._batch.read_only = None
 
     def flush(self) -> None:
         pending = self._pending()
@@ -147,6 +151,12 @@ class ParkCore(Application[UUID]):
                     raise VersionConflictError(msg) from error
                 self._take_snapshots(processing)
                 self._notify(recordings)
+                kept: OrderedDict[UUID, BaobaoAggregate] = self._batch.kept
+                for aggregate_id, aggregate in pending.items():
+                    kept[aggregate_id] = aggregate
+                    kept.move_to_end(aggregate_id)
+                while len(kept) > self._batch.keep:
+                    kept.popitem(last=False)
             finally:
                 self._batch.pending = {}
                 self._batch.commits = 0
@@ -154,6 +164,28 @@ class ParkCore(Application[UUID]):
     def _pending(self) -> dict[UUID, BaobaoAggregate] | None:
         found: dict[UUID, BaobaoAggregate] | None = getattr(self._batch, "pending", None)
         return found
+
+    def _batched(self, aggregate_id: UUID) -> Any:
+        """In a batch: the aggregate as this writer last changed it (pending or kept), if any."""
+        pending = self._pending()
+        if pending is None:
+            return None
+        found = pending.get(aggregate_id)
+        if found is None:
+            found = self._batch.kept.get(aggregate_id)
+        return found
+
+    def _current(self, aggregate_id: UUID) -> Any:
+        """A read-only copy at the latest version (the policy, the calendar)."""
+        found = self._batched(aggregate_id)
+        if found is not None:
+            return found
+        read_only: dict[UUID, Any] | None = getattr(self._batch, "read_only", None)
+        if read_only is None:
+            return self.repository.get(aggregate_id, deepcopy_from_cache=False)
+        if aggregate_id not in read_only:
+            read_only[aggregate_id] = self.repository.get(aggregate_id, deepcopy_from_cache=False)
+        return read_only[aggregate_id]
 
     def log_head(self) -> int:
         return self.recorder.max_notification_id() or 0
@@ -190,14 +222,14 @@ class ParkCore(Application[UUID]):
         """The calendar and the policy in force on the business day of `at`."""
         # Read-only copies from the aggregate cache (fast-forwarded to the latest version);
         # a working calendar is built once per calendar version and office hours.
-        policies: Any = self.repository.get(POLICY_ID, deepcopy_from_cache=False)
+        policies: Any = self._current(POLICY_ID)
         policy = policies.in_force(at.astimezone(SHANGHAI).date())
         calendar, version = self.calendar_for(policy)
         return Rules(calendar, version, policy)
 
     def calendar_for(self, policy: AdoptedPolicy) -> tuple[WorkingCalendar, int]:
         """The latest published calendar with the policy's office hours, and its version."""
-        book: Any = self.repository.get(CALENDAR_ID, deepcopy_from_cache=False)
+        book: Any = self._current(CALENDAR_ID)
         hours = policy.document.office_hours()
         key = (book.version, hours)
         calendar = self._calendars.get(key)

@@ -21,6 +21,7 @@ from domain.errors import (
     NotHoldingUnitError,
     NotOwnEnterpriseError,
     SameUnitError,
+    VersionConflictError,
 )
 
 CHANNELS = ("window", "phone", "online", "visit", "dispatch")
@@ -464,6 +465,13 @@ class Matter(BaobaoAggregate):
 
     def check_in_order(self, act: Act) -> None:
         last = self.last_business_time()
+        if act.occurred_at < last and not act.backdated:
+            # An act of "now" behind the last step: another request recorded that step after
+            # this one began (a race), not bad input.
+            raise VersionConflictError(
+                f"matter {self.id} changed at {last.isoformat()}, after this request began; "
+                "read it again and retry"
+            )
         if act.occurred_at < last:
             raise InvalidInputError(
                 f"business time {act.occurred_at.isoformat()} is before the matter's last step "

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.domain import Snapshot
-from eventsourcing.persistence import Mapper, StoredEvent
-
+from domain.application import ParkCore
 from domain.base import BaobaoAggregate
 from domain.enterprise import Enterprise
 from domain.matter import Matter
@@ -26,12 +26,23 @@ from projections.documents import (
 )
 from projections.sql import Tx
 
+log = logging.getLogger("baobao.entities")
+
 TRACKED: dict[str, type[BaobaoAggregate]] = {
     "Enterprise": Enterprise,
     "Guarantor": Guarantor,
     "Unit": Unit,
     "Matter": Matter,
 }
+# The view row of each aggregate, which keeps the position of its first event (`seq`).
+MAIN_TABLE: dict[type[BaobaoAggregate], str] = {
+    Enterprise: "v_enterprises",
+    Guarantor: "v_guarantors",
+    Unit: "v_units",
+    Matter: "v_matters",
+}
+# Aggregates kept in memory between pages (a rebuild touches most of them again soon).
+CACHE_SIZE = 20_000
 
 
 def rows_of_enterprise(e: Enterprise, seq: int) -> dict[str, list[dict[str, Any]]]:
@@ -133,7 +144,6 @@ class EntitiesProjection:
 
     name = "entities"
     tables = (
-        "v_state",
         "v_enterprises",
         "v_assignments",
         "v_guarantors",
@@ -143,8 +153,8 @@ class EntitiesProjection:
         "v_ratings",
     )
     ddl = (
-        "CREATE TABLE IF NOT EXISTS v_state (id TEXT PRIMARY KEY, seq BIGINT, topic TEXT, "
-        "version INTEGER, state TEXT)",
+        # Aggregates were once kept here as snapshots; they are now read from the log.
+        "DROP TABLE IF EXISTS v_state",
         "CREATE TABLE IF NOT EXISTS v_enterprises (id TEXT PRIMARY KEY, seq BIGINT, chain TEXT, "
         "listed BOOLEAN, uscc TEXT, listed_on TEXT, doc TEXT)",
         "CREATE TABLE IF NOT EXISTS v_assignments (id TEXT PRIMARY KEY, seq BIGINT, "
@@ -162,6 +172,9 @@ class EntitiesProjection:
         "CREATE INDEX IF NOT EXISTS v_matters_unit ON v_matters (unit_id, seq)",
         "CREATE INDEX IF NOT EXISTS v_matters_enterprise ON v_matters (enterprise_id, seq)",
         "CREATE INDEX IF NOT EXISTS v_matters_due ON v_matters (next_due)",
+        # The overdue list pages by seq over the few matters with an open step (next_due < now
+        # implies next_due IS NOT NULL, so both databases use this index and skip the rest).
+        "CREATE INDEX IF NOT EXISTS v_matters_open ON v_matters (seq) WHERE next_due IS NOT NULL",
         "CREATE TABLE IF NOT EXISTS v_steps (id TEXT PRIMARY KEY, seq BIGINT, matter_id TEXT, "
         "enterprise_id TEXT, step TEXT, due BIGINT, due_at TEXT, met_at TEXT, cancelled_at TEXT, "
         "event_ids TEXT)",
@@ -180,56 +193,76 @@ class EntitiesProjection:
         "v_ratings": ("id", "rated_at", "level", "event_id"),
     }
 
-    def __init__(self, mapper: Mapper[UUID]) -> None:
-        self.mapper = mapper
+    def __init__(self, app: ParkCore, cache_size: int = CACHE_SIZE) -> None:
+        self.app = app
+        self.cache: OrderedDict[UUID, tuple[BaobaoAggregate, int]] = OrderedDict()
+        self.cache_size = cache_size
 
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
         relevant = [(p, e) for p, e in events if type(e).__qualname__.split(".")[0] in TRACKED]
         if not relevant:
             return
-        states = self.load(tx, {e.originator_id for _, e in relevant})
-        touched: dict[UUID, tuple[BaobaoAggregate, int]] = {}
-        for position, event in relevant:
-            current = states.get(event.originator_id)
-            aggregate = event.mutate(current[0] if current else None)  # type: ignore[attr-defined]
-            seq = current[1] if current else position
-            states[event.originator_id] = (aggregate, seq)
-            touched[event.originator_id] = (aggregate, seq)
+        firsts: dict[UUID, int] = {}
+        for _, event in relevant:
+            firsts.setdefault(event.originator_id, event.originator_version)
+        try:
+            states = self.load(tx, firsts)
+            touched: dict[UUID, tuple[BaobaoAggregate, int]] = {}
+            for position, event in relevant:
+                current = states.get(event.originator_id)
+                aggregate = event.mutate(current[0] if current else None)  # type: ignore[attr-defined]
+                seq = current[1] if current else position
+                states[event.originator_id] = (aggregate, seq)
+                touched[event.originator_id] = (aggregate, seq)
+        except BaseException:
+            self.cache.clear()  # a half-applied event may have changed a kept aggregate
+            raise
         self.write(tx, touched)
+        self.keep(touched)
 
-    def load(self, tx: Tx, ids: set[UUID]) -> dict[UUID, tuple[BaobaoAggregate, int]]:
+    def load(self, tx: Tx, firsts: dict[UUID, int]) -> dict[UUID, tuple[BaobaoAggregate, int]]:
+        """Each aggregate as it stood before the page's first event of it: kept in memory if
+        at that version (whether or not the page that got it there was committed, the log is
+        the same), else replayed from the log up to that version."""
         found: dict[UUID, tuple[BaobaoAggregate, int]] = {}
-        wanted = sorted(str(i) for i in ids)
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = tx.all(
-                "SELECT id, seq, topic, version, state FROM v_state "
-                f"WHERE id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
-            for raw_id, seq, topic, version, state in rows:
-                stored = StoredEvent(UUID(raw_id), int(version), topic, state.encode())
-                snapshot = self.mapper.to_domain_event(stored)
-                found[UUID(raw_id)] = (snapshot.mutate(None), int(seq))  # type: ignore[attr-defined]
+        replayed: dict[str, dict[str, BaobaoAggregate]] = {}
+        for aggregate_id, version in firsts.items():
+            if version <= 1:
+                continue  # created in this page
+            kept = self.cache.get(aggregate_id)
+            if kept is not None and kept[0].version == version - 1:
+                found[aggregate_id] = kept
+                continue
+            aggregate: BaobaoAggregate = self.app.repository.get(aggregate_id, version=version - 1)
+            replayed.setdefault(MAIN_TABLE[type(aggregate)], {})[str(aggregate_id)] = aggregate
+        for table, aggregates in replayed.items():
+            wanted = sorted(aggregates)
+            seqs: dict[str, int] = {}
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = tx.all(
+                    f"SELECT id, seq FROM {table} WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+                seqs.update({str(i): int(seq) for i, seq in rows})
+            for raw_id, aggregate in aggregates.items():
+                if raw_id not in seqs:
+                    log.warning("%s has no row in %s: its seq is lost", raw_id, table)
+                found[aggregate.id] = (aggregate, seqs.get(raw_id, 0))
         return found
+
+    def keep(self, touched: dict[UUID, tuple[BaobaoAggregate, int]]) -> None:
+        for aggregate_id, state in touched.items():
+            self.cache[aggregate_id] = state
+            self.cache.move_to_end(aggregate_id)
+        while len(self.cache) > self.cache_size:
+            self.cache.popitem(last=False)
 
     def write(self, tx: Tx, touched: dict[UUID, tuple[BaobaoAggregate, int]]) -> None:
         tables: dict[str, list[dict[str, Any]]] = {}
-        states = []
         for aggregate, seq in touched.values():
-            stored = self.mapper.to_stored_event(Snapshot.take(aggregate))
-            states.append(
-                {
-                    "id": str(aggregate.id),
-                    "seq": seq,
-                    "topic": stored.topic,
-                    "version": aggregate.version,
-                    "state": stored.state.decode(),
-                }
-            )
             for table, rows in ROWS[type(aggregate)](aggregate, seq).items():
                 tables.setdefault(table, []).extend(rows)
-        upsert(tx, "v_state", states)
         for table, rows in tables.items():
             upsert(tx, table, rows)
 

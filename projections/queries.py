@@ -18,6 +18,7 @@ class BadCursorError(InvalidInputError):
 
     code = "bad_cursor"
     title = "Not a cursor this service handed out"
+    status = 400
 
 
 def encode_cursor(seq: int) -> str:

@@ -124,6 +124,14 @@ class Follower:
                     mine = [pe for pe in events if pe[0] > at]
                     if not mine:
                         continue
+                    # Hold the position first: a reset or another follower waits, or we see it
+                    # moved and leave the page to whoever moved it.
+                    lock = " FOR UPDATE" if tx.postgres else ""
+                    held = tx.one(
+                        f"SELECT position FROM view_positions WHERE name=?{lock}", [projection.name]
+                    )
+                    if held is None or int(held[0]) != at:
+                        raise PositionMovedError(projection.name)
                     projection.apply(tx, mine)
                     moved = tx.execute(
                         "UPDATE view_positions SET position=? WHERE name=? AND position=?",
@@ -174,9 +182,10 @@ class Follower:
         """Empty one projection's views and set it back to position 0 (rebuild from the start)."""
         projection = self.projection(name)
         with self.views.transaction() as tx:
+            # The position first, as followers take it first: no page lands half-way.
+            tx.execute("UPDATE view_positions SET position=0 WHERE name=?", [name])
             for table in projection.tables:
                 tx.execute(f"DELETE FROM {table}")
-            tx.execute("UPDATE view_positions SET position=0 WHERE name=?", [name])
 
     def projection(self, name: str) -> Projection:
         for projection in self.projections:

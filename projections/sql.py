@@ -65,7 +65,11 @@ class ViewDatabase:
                 connect_timeout=env.get("POSTGRES_CONNECT_TIMEOUT", "5"),
                 options=options or None,
             )
-            self._pool = ConnectionPool(conninfo, min_size=1, max_size=16, open=True, timeout=10)
+            # Waiting for a connection (the server unreachable) ends as the log's pool does.
+            timeout = float(env.get("POSTGRES_CONNECT_TIMEOUT", "5"))
+            self._pool = ConnectionPool(
+                conninfo, min_size=1, max_size=16, open=True, timeout=timeout
+            )
         elif database.kind != "sqlite":
             msg = "views need SQLite or PostgreSQL"
             raise ValueError(msg)
@@ -74,8 +78,9 @@ class ViewDatabase:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
             path = self.database.env["SQLITE_DBNAME"]
+            timeout = float(self.database.env.get("SQLITE_LOCK_TIMEOUT", "10"))
             connection = sqlite3.connect(
-                path, timeout=10, isolation_level=None, check_same_thread=False
+                path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")

@@ -96,7 +96,7 @@ def adopt_policy(
 ) -> PolicyPublic:
     """Adopt a new policy version from a month on; fields not given keep v1's values."""
     act = make_act(svc, caller, req, body.occurred_at)
-    document = {**PolicyDocument().to_dict(), **body.document}
+    document = {**PolicyDocument().to_dict(), **body.document.model_dump(exclude_none=True)}
     adopted = app.adopt_policy(act, document, body.effective_from)
     versioned(response, adopted.version, app.log_head())
     return PolicyPublic(

@@ -13,6 +13,7 @@ from api.assessment_models import AssessmentPage, AssessmentPublic, Components, 
 from api.csv_export import csv_openapi, csv_response, wants_csv
 from api.deps import Cursor, Limit, MinPosition, ServicesDep, allow
 from api.errors import forbidden, not_found
+from api.models import BusinessTime
 from api.services import Caller, Services
 from domain.period import Period
 from domain.scoring import COMPONENTS, Score, decimal
@@ -42,7 +43,7 @@ def scored(
 
 
 AsOf = Annotated[
-    datetime | None,
+    BusinessTime | None,
     Query(description="A recorded time: the answer the system would have given then"),
 ]
 

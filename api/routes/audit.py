@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel
 
 from api.audit import Ledger, events_page, latest_checkpoint, verify
-from api.deps import ServicesDep, allow
+from api.deps import MAX_POSITION, ServicesDep, allow
 from api.errors import not_found
 from api.projection_verify import live_projections
 from api.services import Caller
@@ -93,7 +93,9 @@ class ProjectionsPublic(BaseModel):
 def audit_events(
     svc: ServicesDep,
     _: Auditor,
-    after: Annotated[int, Query(ge=0, description="The last position already read")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_POSITION, description="The last position already read")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=500, description="Page size (at most 500)")] = 100,
 ) -> AuditEventPage:
     """The event log in order, decoded, with each event's hash and its sealed chain hash."""

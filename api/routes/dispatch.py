@@ -31,7 +31,7 @@ from api.dispatch_models import (
 )
 from api.dispatch_present import compliance_public, dispatch_public, member_public, names_of
 from api.errors import not_found
-from api.models import BusinessDate, BusinessTime, Page
+from api.models import MONTH_PATTERN, BusinessDate, BusinessTime, Page
 from api.services import Caller, Services
 from domain.base import Act
 from domain.cadence import compliance, month_bounds
@@ -49,7 +49,7 @@ Admin = Annotated[Caller, Depends(allow("admin"))]
 MemberReader = Annotated[Caller, Depends(allow("leader", "supervisor", "hr", "admin"))]
 DispatchReader = Annotated[Caller, Depends(allow("leader", "supervisor", "admin"))]
 ComplianceReader = Annotated[Caller, Depends(allow("leader", "supervisor", "hr"))]
-Period = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="A month, yyyy-mm")]
+Period = Annotated[str, Query(pattern=MONTH_PATTERN, description="A month, yyyy-mm")]
 AsOf = Annotated[
     BusinessTime | None, Query(description="Recorded time: what the system showed then")
 ]

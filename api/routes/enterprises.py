@@ -26,6 +26,7 @@ from api.models import (
     AssignmentPublic,
     BusinessDate,
     BusinessTime,
+    CleanLine,
     CreateAssignmentRequest,
     CreateEnterpriseRequest,
     EnterprisePublic,
@@ -165,7 +166,7 @@ def list_enterprises(
     caller: Annotated[Caller, Depends(allow(*STAFF, "unit", "guarantor"))],
     limit: Limit = 100,
     cursor: Cursor = None,
-    chain: Annotated[str | None, Query(max_length=200)] = None,
+    chain: Annotated[CleanLine | None, Query(max_length=200)] = None,
     listed: bool | None = None,
     min_position: MinPosition = None,
 ) -> Page[EnterprisePublic]:

@@ -24,6 +24,7 @@ from api.deps import (
 from api.errors import not_found
 from api.models import (
     AssignMatterRequest,
+    BusinessTime,
     Command,
     CreateExtensionRequest,
     CreateMatterRequest,
@@ -39,6 +40,7 @@ from api.models import (
 )
 from api.present import plain, present_matter
 from api.services import Caller, Services
+from domain.errors import NotHoldingUnitError, NotOwnEnterpriseError
 from domain.matter import Matter
 from projections.documents import local, matter_doc
 from projections.queries import Filter
@@ -80,6 +82,18 @@ def check_visible(svc: Services, caller: Caller, matter: MatterPublic) -> None:
     }.get(caller.role, True)
     if not visible:
         raise not_found(f"no matter {matter.id}")
+
+
+def check_acts_on(svc: Services, caller: Caller, matter_id: UUID) -> None:
+    """A unit acts only on the matters it holds, an enterprise only on its own: checked before
+    any rule about the matter's state, so that nothing more of another's matter is told (403)."""
+    if caller.role not in ("unit", "enterprise"):
+        return
+    matter = svc.park.load(Matter, matter_id)
+    if caller.role == "unit" and (matter.unit_id is None or str(matter.unit_id) != caller.scope):
+        raise NotHoldingUnitError(f"matter {matter_id} is not held by this unit")
+    if caller.role == "enterprise" and str(matter.enterprise_id) != caller.scope:
+        raise NotOwnEnterpriseError(f"matter {matter_id} belongs to another enterprise")
 
 
 def respond(svc: Services, matter: Matter, response: Response) -> MatterPublic:
@@ -134,6 +148,7 @@ def transfer_matter(
     response: Response,
 ) -> MatterPublic:
     """Transfer (转办) to another unit, which gets 3 fresh working days; the cap stays."""
+    check_acts_on(svc, caller, matter_id)
     act = make_act(svc, caller, req, body.occurred_at)
     return respond(
         svc, app.transfer_matter(act, matter_id, body.unit_id, body.reason, if_match), response
@@ -156,6 +171,7 @@ def request_extension(
     response: Response,
 ) -> ExtensionRequestPublic:
     """Ask for a later handle deadline (延期申请): before the deadline, not beyond the cap."""
+    check_acts_on(svc, caller, matter_id)
     act = make_act(svc, caller, req, body.occurred_at)
     matter, request = app.request_extension(
         act, matter_id, body.requested_deadline, body.reason, if_match
@@ -217,6 +233,7 @@ def resolve_matter(
     response: Response,
 ) -> MatterPublic:
     """Resolve (办结) with a reply; after the deadline it is resolved late."""
+    check_acts_on(svc, caller, matter_id)
     act = make_act(svc, caller, req, body.occurred_at)
     return respond(svc, app.resolve_matter(act, matter_id, body.reply, if_match), response)
 
@@ -233,6 +250,7 @@ def rate_matter(
     response: Response,
 ) -> RatingPublic:
     """Rate the resolution (好差评) 1–5; 1–2 reopens it for rectification."""
+    check_acts_on(svc, caller, matter_id)
     act = make_act(svc, caller, req, body.occurred_at)
     matter, rating = app.rate_matter(act, matter_id, body.level, body.comment, if_match)
     versioned(response, matter.version, app.log_head())
@@ -257,6 +275,7 @@ def withdraw_matter(
     response: Response,
 ) -> MatterPublic:
     """Withdraw a matter before it is resolved."""
+    check_acts_on(svc, caller, matter_id)
     act = make_act(svc, caller, req, body.occurred_at)
     return respond(svc, app.withdraw_matter(act, matter_id, body.reason, if_match), response)
 
@@ -301,7 +320,7 @@ def get_matter(
     caller: Annotated[Caller, Depends(allow(*MATTER_READERS))],
     response: Response,
     as_of: Annotated[
-        datetime | None, Query(description="Recorded time: what the system showed then")
+        BusinessTime | None, Query(description="Recorded time: what the system showed then")
     ] = None,
     min_position: MinPosition = None,
 ) -> MatterPublic:

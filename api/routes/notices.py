@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from api.as_of import as_of as past
 from api.deps import Cursor, Limit, MinPosition, RequestId, ServicesDep, allow, make_act, versioned
 from api.errors import not_found
+from api.models import BusinessTime
 from api.services import Caller, Services
 from domain.base import require_aware
 from domain.calendar import SHANGHAI
@@ -102,7 +103,7 @@ def list_notices(
     cursor: Cursor = None,
     min_position: MinPosition = None,
     as_of: Annotated[
-        datetime | None, Query(description="A recorded time: the notices as they stood then")
+        BusinessTime | None, Query(description="A recorded time: the notices as they stood then")
     ] = None,
 ) -> NoticePage:
     """Commendations (grade 优秀) and criticisms (grade 不合格, a step more than 5 working days
@@ -138,7 +139,8 @@ def supervision_notice(
     svc: ServicesDep,
     _: Annotated[Caller, Depends(allow("supervisor", "leader"))],
     as_of: Annotated[
-        datetime | None, Query(description="A business time (default now), not in the future")
+        BusinessTime | None,
+        Query(description="A business time (default now), not in the future"),
     ] = None,
     min_position: MinPosition = None,
 ) -> SupervisionPublic:

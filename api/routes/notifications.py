@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.deps import Cursor, Limit, MinPosition, ServicesDep, allow
-from api.models import Page
+from api.models import CleanLine, Page
 from api.services import Caller
 from domain.calendar import SHANGHAI
 from projections.outbox import OutboxEntry, outbox_page
@@ -67,7 +67,7 @@ def list_notifications(
     svc: ServicesDep,
     _: Annotated[Caller, Depends(allow("supervisor", "admin"))],
     status: Status | None = None,
-    recipient: Annotated[str | None, Query(max_length=100)] = None,
+    recipient: Annotated[CleanLine | None, Query(max_length=100)] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
     min_position: MinPosition = None,

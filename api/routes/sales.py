@@ -25,7 +25,7 @@ from api.deps import (
     versioned,
 )
 from api.errors import ApiError, not_found
-from api.models import BusinessTime, Page
+from api.models import MONTH_PATTERN, BusinessTime, CleanLine, Page
 from api.routes.enterprises import visible_enterprise
 from api.sales_models import (
     GrowthFigures,
@@ -46,7 +46,7 @@ router = APIRouter(tags=["sales"])
 
 SALES_READERS = (*STAFF, "hr", "enterprise", "guarantor")
 GROWTH_READERS = (*STAFF, "hr", "guarantor")
-Month = Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", description="yyyy-mm")]
+Month = Annotated[str, Path(pattern=MONTH_PATTERN, description="yyyy-mm")]
 CSV = "text/csv"
 CSV_HEADER = (
     "企业ID",
@@ -133,9 +133,9 @@ def sales_growth(
     svc: ServicesDep,
     caller: Annotated[Caller, Depends(allow(*GROWTH_READERS))],
     period: Annotated[
-        str, Query(pattern=r"^\d{4}-\d{2}$", description="yyyy-mm: year to date through it")
+        str, Query(pattern=MONTH_PATTERN, description="yyyy-mm: year to date through it")
     ],
-    chain: Annotated[str | None, Query(max_length=200, description="Only this chain")] = None,
+    chain: Annotated[CleanLine | None, Query(max_length=200, description="Only this chain")] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
     min_position: MinPosition = None,
 ) -> Any:

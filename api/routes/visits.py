@@ -20,7 +20,7 @@ from api.deps import (
     versioned,
 )
 from api.errors import forbidden, not_found
-from api.models import BusinessTime, Page
+from api.models import MONTH_PATTERN, BusinessTime, Page
 from api.services import Caller
 from api.visit_models import CreateVisitRequest, VisitPublic
 from domain.base import require_aware
@@ -82,7 +82,7 @@ def list_visits(
     enterprise_id: UUID | None = None,
     period: Annotated[
         str | None,
-        Query(pattern=r"^\d{4}-\d{2}$", description="yyyy-mm: visits that took place that month"),
+        Query(pattern=MONTH_PATTERN, description="yyyy-mm: visits that took place that month"),
     ] = None,
     limit: Limit = 100,
     cursor: Cursor = None,

@@ -151,7 +151,7 @@ def test_matters_go_through_every_state(written: list[tuple[Database, DemoSummar
 def test_refuses_what_it_cannot_write(tmp_path: Path) -> None:
     database = parse_database_url(f"sqlite:///{tmp_path}/d.db")
     with pytest.raises(ValueError, match="scale"):
-        write_demo(database, scale="city", until=UNTIL)
+        write_demo(database, scale="country", until=UNTIL)
     with pytest.raises(ValueError, match="until"):
         write_demo(database, until=datetime(2025, 6, 1, tzinfo=SHANGHAI))
     with pytest.raises(ValueError, match="offset"):

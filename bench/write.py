@@ -1,0 +1,288 @@
+"""write: matter commands through HTTP at 1, 8 and 32 clients against the bare Application.
+
+.venv/bin/python -m bench.write [--db sqlite|postgres] [--quick] [--seconds S]
+
+Each client runs receive (clerk) → assign (clerk) → resolve (the unit's own token) against a
+real `baobao serve` (its follower and sealer running); the baseline runs the same commands
+directly on a Park in this process, one command per transaction, on the same database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from bench import spy
+from bench.common import (
+    RESULTS,
+    UNTIL,
+    demo_into,
+    percentile,
+    print_table,
+    pyplot,
+    scratch_database,
+    server,
+    token,
+    write_result,
+)
+from domain.base import SYSTEM, Act, Actor, utc_now
+from domain.calendar import SHANGHAI
+from domain.park import Park
+from domain.storage import parse_database_url
+
+CLIENTS = (1, 8, 32)
+CATEGORY, CHANNEL = "用工", "window"
+
+
+def registry(url: str) -> tuple[list[UUID], list[UUID]]:
+    """Enterprises listed (and not delisted) and units registered, from the log."""
+    park = Park(parse_database_url(url))
+    try:
+        listed: dict[UUID, bool] = {}
+        units: list[UUID] = []
+        start = 0
+        while True:
+            page = park.recorder.select_notifications(
+                start=start, limit=5000, inclusive_of_start=False
+            )
+            if not page:
+                break
+            for n in page:
+                kind = n.topic.rsplit(":", 1)[1]
+                if kind in ("Enterprise.Listed", "Enterprise.Relisted"):
+                    listed[n.originator_id] = True
+                elif kind == "Enterprise.Delisted":
+                    listed[n.originator_id] = False
+                elif kind == "Unit.Registered":
+                    units.append(n.originator_id)
+            start = page[-1].id
+        return [e for e, now in listed.items() if now][:200], units
+    finally:
+        park.close()
+
+
+def bare(url: str, enterprises: list[UUID], units: list[UUID], seconds: float) -> dict[str, Any]:
+    """The same commands called on a Park, one save per command: events per second."""
+    park = Park(parse_database_url(url))
+    actor = Actor(principal_id=SYSTEM, role="clerk", request_id="bench")
+    commands = 0
+    latencies: list[float] = []
+    started = time.perf_counter()
+    n = 0
+    while time.perf_counter() - started < seconds:
+        e, u = enterprises[n % len(enterprises)], units[n % len(units)]
+        n += 1
+        for step in ("receive", "assign", "resolve"):
+            t = time.perf_counter()
+            act = Act.now(actor, utc_now)
+            if step == "receive":
+                matter = park.receive_matter(act, e, f"基准测试诉求{n}", CATEGORY, CHANNEL)
+            elif step == "assign":
+                park.assign_matter(act, matter.id, u)
+            else:
+                unit = Actor(principal_id=SYSTEM, role="unit", request_id="bench", scope=str(u))
+                park.resolve_matter(Act.now(unit, utc_now), matter.id, "已办结")
+            latencies.append((time.perf_counter() - t) * 1000)
+            commands += 1
+    elapsed = time.perf_counter() - started
+    park.close()
+    return {
+        "events_per_s": commands / elapsed,
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
+        "commands": commands,
+    }
+
+
+def client_loop(
+    base: str,
+    clerk: str,
+    unit: tuple[UUID, str],
+    enterprises: list[UUID],
+    stop: threading.Event,
+    latencies: list[float],
+    errors: list[str],
+) -> None:
+    unit_id, unit_token = unit
+    with httpx.Client(base_url=base, timeout=30) as http:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            e = enterprises[(n * 7 + hash(unit_id)) % len(enterprises)]
+            calls = [
+                (
+                    clerk,
+                    "/v1/matters",
+                    {
+                        "enterprise_id": str(e),
+                        "summary": f"基准测试诉求{n}",
+                        "category": CATEGORY,
+                        "channel": CHANNEL,
+                    },
+                ),
+                (clerk, "/v1/matters/{id}/assign", {"unit_id": str(unit_id)}),
+                (unit_token, "/v1/matters/{id}/resolve", {"reply": "已办结"}),
+            ]
+            matter_id = ""
+            for bearer, path, body in calls:
+                t = time.perf_counter()
+                response = http.post(
+                    path.format(id=matter_id),
+                    json=body,
+                    headers={"Authorization": f"Bearer {bearer}"},
+                )
+                latencies.append((time.perf_counter() - t) * 1000)
+                if response.status_code >= 300:
+                    errors.append(f"{response.status_code} {response.text[:200]}")
+                    break
+                matter_id = response.json()["id"]
+
+
+def through_http(
+    base: str,
+    clerk: str,
+    units: list[tuple[UUID, str]],
+    enterprises: list[UUID],
+    clients: int,
+    seconds: float,
+) -> dict[str, Any]:
+    stop = threading.Event()
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors: list[str] = []
+    threads = [
+        threading.Thread(
+            target=client_loop,
+            args=(base, clerk, units[i % len(units)], enterprises, stop, latencies[i], errors),
+        )
+        for i in range(clients)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    every = [x for each in latencies for x in each]
+    return {
+        "clients": clients,
+        "events_per_s": len(every) / elapsed,
+        "p50_ms": percentile(every, 50),
+        "p99_ms": percentile(every, 99),
+        "commands": len(every),
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+    }
+
+
+def chart(name: str, base: dict[str, Any], runs: list[dict[str, Any]]) -> None:
+    plt = pyplot()
+    if plt is None:
+        return
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    clients = [r["clients"] for r in runs]
+    left.plot(clients, [r["events_per_s"] for r in runs], "o-", label="HTTP")
+    left.axhline(base["events_per_s"], color="grey", ls="--", label="bare Application")
+    left.axhline(base["events_per_s"] / 2, color="red", ls=":", label="target 0.5×")
+    left.set(
+        xscale="log",
+        xlabel="concurrent clients",
+        ylabel="commands (events) / s",
+        title="throughput",
+    )
+    left.set_xticks(clients, [str(c) for c in clients])
+    left.legend()
+    right.plot(clients, [r["p50_ms"] for r in runs], "o-", label="p50")
+    right.plot(clients, [r["p99_ms"] for r in runs], "o-", label="p99")
+    right.axhline(50, color="red", ls=":", label="target p99")
+    right.set(xscale="log", xlabel="concurrent clients", ylabel="ms", title="latency")
+    right.set_xticks(clients, [str(c) for c in clients])
+    right.legend()
+    fig.suptitle(name)
+    fig.tight_layout()
+    fig.savefig(RESULTS / f"{name}.png", dpi=100)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--quick", action="store_true", help="a park's first month, 4 s a run")
+    parser.add_argument("--seconds", type=float, default=None)
+    parser.add_argument("--profile", action="store_true", help="py-spy the server at 8 clients")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
+    args = parser.parse_args()
+    seconds = args.seconds or (4.0 if args.quick else 15.0)
+    until = datetime(2026, 2, 1, tzinfo=SHANGHAI) if args.quick else UNTIL
+    name = f"write-{args.db}" + (f"-workers{args.workers}" if args.workers > 1 else "")
+    with scratch_database(args.db) as scratch:
+        data = demo_into(scratch, "park", until)
+        enterprises, units = registry(scratch.url)
+        clerk = token(scratch.url, "clerk")
+        unit_tokens = [(u, token(scratch.url, "unit", str(u))) for u in units]
+        base = bare(scratch.url, enterprises, units, seconds)
+        runs = []
+        extra = ("--workers", str(args.workers)) if args.workers > 1 else ()
+        with server(scratch, *extra) as url:
+            through_http(url, clerk, unit_tokens, enterprises, 4, 2.0)  # warm up
+            for clients in CLIENTS:
+                spying = None
+                if args.profile and clients == 8 and scratch.server_pid is not None:
+                    profile = RESULTS / f"{name}-profile.txt"
+                    spying = spy.record(scratch.server_pid, seconds, profile)
+                runs.append(through_http(url, clerk, unit_tokens, enterprises, clients, seconds))
+                if spying is not None:
+                    spying.join()
+                    print(f"profile: {profile}")
+    print_table(
+        f"{name}: matter commands (receive → assign → resolve), {seconds:.0f} s each",
+        ("path", "clients", "events/s", "× bare", "p50 ms", "p99 ms", "errors"),
+        [("bare Application", 1, base["events_per_s"], 1.0, base["p50_ms"], base["p99_ms"], 0)]
+        + [
+            (
+                "HTTP",
+                r["clients"],
+                r["events_per_s"],
+                r["events_per_s"] / base["events_per_s"],
+                r["p50_ms"],
+                r["p99_ms"],
+                r["errors"],
+            )
+            for r in runs
+        ],
+    )
+    busy = [r for r in runs if r["clients"] >= 8]
+    value = min(r["events_per_s"] for r in busy)
+    p99 = max(r["p99_ms"] for r in busy)
+    met = value >= 0.5 * base["events_per_s"] and p99 <= 50
+    path = write_result(
+        name,
+        value=value,
+        unit="events/s (HTTP commands, worst of 8 and 32 clients)",
+        baseline=base["events_per_s"],
+        target="ratio ≥ 0.5 and p99 ≤ 50 ms at 8–32 clients",
+        met=met,
+        details={
+            "p99_ms": p99,
+            "data": data,
+            "server_workers": args.workers,
+            "seconds_per_run": seconds,
+            "bare": base,
+            "runs": runs,
+        },
+    )
+    chart(name, base, runs)
+    print(
+        f"\n{path}: ratio {value / base['events_per_s']:.2f}, p99 {p99:.1f} ms, target met: {met}"
+    )
+
+
+if __name__ == "__main__":
+    main()
