@@ -1,14 +1,18 @@
-"""Request dependencies: the services, the caller and their role, acts, versions."""
+"""Request dependencies: the services, the caller and their role, acts, versions.
+
+Those that only read the request are `async`: FastAPI runs a plain `def` dependency in the
+thread pool, one hand-off to a worker thread and back for each of them on every request."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.errors import ApiError, forbidden, unauthorized
 from api.services import Caller, Services
@@ -18,7 +22,7 @@ from domain.park import Park
 STAFF = ("admin", "clerk", "leader", "supervisor")
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     found: Services = request.app.state.services
     return found
 
@@ -26,14 +30,14 @@ def services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 
-def park(svc: ServicesDep) -> Park:
+async def park(svc: ServicesDep) -> Park:
     return svc.park
 
 
 AppDep = Annotated[Park, Depends(park)]
 
 
-def request_id(request: Request, response: Response) -> str:
+async def request_id(request: Request, response: Response) -> str:
     given = request.headers.get("x-request-id", "")
     value = given if re.fullmatch(r"[A-Za-z0-9._:-]{1,100}", given) else str(uuid.uuid4())
     response.headers["X-Request-Id"] = value
@@ -43,7 +47,7 @@ def request_id(request: Request, response: Response) -> str:
 RequestId = Annotated[str, Depends(request_id)]
 
 
-def current_caller(
+async def current_caller(
     svc: ServicesDep, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
 ) -> Caller:
     if not authorization:
@@ -53,7 +57,10 @@ def current_caller(
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("the Authorization header must be `Bearer <token>`")
-    caller = svc.caller_for(token.strip())
+    known, caller = svc.principals.get(token.strip())
+    if not known:
+        # Looking the token up reads the log: in a worker thread, off the event loop.
+        caller = await run_in_threadpool(svc.caller_for, token.strip())
     if caller is None:
         raise unauthorized("the token is not known or has been revoked")
     return caller
@@ -62,10 +69,10 @@ def current_caller(
 CurrentPrincipal = Annotated[Caller, Depends(current_caller)]
 
 
-def allow(*roles: str) -> Callable[[Caller], Caller]:
+def allow(*roles: str) -> Callable[[Caller], Coroutine[Any, Any, Caller]]:
     """A dependency that admits only the given roles."""
 
-    def check(caller: CurrentPrincipal) -> Caller:
+    async def check(caller: CurrentPrincipal) -> Caller:
         if caller.role not in roles:
             raise forbidden(f"role {caller.role!r} may not do this; allowed: {', '.join(roles)}")
         return caller
@@ -73,7 +80,7 @@ def allow(*roles: str) -> Callable[[Caller], Caller]:
     return check
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[
         str | None, Header(description='The version you read, as an ETag: "3"')
     ] = None,

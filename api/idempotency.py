@@ -7,9 +7,11 @@ import json
 import logging
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import DATABASE_FAULTS, problem, unavailable
 from projections.sql import ViewDatabase
@@ -68,17 +70,34 @@ class IdempotencyStore:
             )
 
 
-class IdempotencyMiddleware(BaseHTTPMiddleware):
-    """Applies to POST and PUT requests that carry an Idempotency-Key header."""
+class IdempotencyMiddleware:
+    """Applies to POST and PUT requests that carry an Idempotency-Key header; every other
+    request goes straight on (a BaseHTTPMiddleware costs a task and two streams a request)."""
 
-    def __init__(self, app: object, store: IdempotencyStore) -> None:
-        super().__init__(app)  # type: ignore[arg-type]
+    def __init__(self, app: ASGIApp, store: IdempotencyStore) -> None:
+        self.app = app
+        self.keyed = KeyedRequests(app, store)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in ("POST", "PUT")
+            and "idempotency-key" in Headers(scope=scope)
+        ):
+            await self.keyed(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+class KeyedRequests(BaseHTTPMiddleware):
+    """The first response to a key is kept; a repeat gets it, a different request a 409."""
+
+    def __init__(self, app: ASGIApp, store: IdempotencyStore) -> None:
+        super().__init__(app)
         self.store = store
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        key = request.headers.get("idempotency-key")
-        if request.method not in ("POST", "PUT") or key is None:
-            return await call_next(request)
+        key = request.headers["idempotency-key"]
         if not key or len(key) > MAX_KEY_LENGTH:
             return problem(
                 400,
