@@ -25,6 +25,7 @@ from domain.calendar import (
 from domain.calendar_book import CALENDAR_ID, CalendarBook
 from domain.deadline import Rules
 from domain.errors import NotFoundError, VersionConflictError
+from domain.group_commit import GroupCommit
 from domain.policy import POLICY_ID, AdoptedPolicy, PolicyBook, PolicyDocument
 from domain.storage import Database
 
@@ -44,6 +45,7 @@ class ParkCore(Application[UUID]):
         self._calendars: dict[tuple[int, OfficeHours], WorkingCalendar] = {}
         self._batch = threading.local()
         super().__init__(env=dict(database.env))
+        self._group = GroupCommit(self._record)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -95,7 +97,8 @@ class ParkCore(Application[UUID]):
 
     def commit(self, *aggregates: BaobaoAggregate) -> int:
         """Save atomically; a concurrent writer that got there first makes this a 409.
-        Inside `batched()`, the aggregates are kept and saved with the batch."""
+        Commands of other threads committing at the same moment share the transaction (group
+        commit). Inside `batched()`, the aggregates are kept and saved with the batch."""
         pending = self._pending()
         if pending is not None:
             for aggregate in aggregates:
@@ -105,7 +108,7 @@ class ParkCore(Application[UUID]):
                 self.flush()
             return 0
         try:
-            recordings = self.save(*aggregates)
+            recordings = self._group.save(*aggregates)
         except IntegrityError as error:
             ids = ", ".join(str(a.id) for a in aggregates)
             raise VersionConflictError(

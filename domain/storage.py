@@ -10,7 +10,8 @@ from urllib.parse import unquote, urlparse
 
 from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.utils import retry
+from eventsourcing.sqlite import SQLiteFactory
+from eventsourcing.utils import Environment, EnvType, retry
 
 DEFAULT_URL = "sqlite:///./baobao.db"
 
@@ -48,9 +49,11 @@ def parse_database_url(url: str) -> Database:
             url,
             "sqlite",
             {
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "PERSISTENCE_MODULE": "domain.storage:SQLiteLogFactory",
                 "SQLITE_DBNAME": path,
                 "SQLITE_LOCK_TIMEOUT": "10",
+                "SQLITE_POOL_SIZE": "40",
+                "SQLITE_MAX_OVERFLOW": "10",
                 **cache,
             },
         )
@@ -84,6 +87,21 @@ def parse_database_url(url: str) -> Database:
     raise ConfigurationError(
         f"BAOBAO_DATABASE_URL {url!r} is neither sqlite:///PATH nor postgresql://USER@HOST:PORT/DB"
     )
+
+
+class SQLiteLogFactory(SQLiteFactory):
+    """The library's SQLite persistence with a larger pool of connections kept open. The
+    library keeps 5 and closes any more when they come back; a server's 40 worker threads
+    reading at once would open a new connection (and check its journal mode) for most reads."""
+
+    SQLITE_POOL_SIZE = "SQLITE_POOL_SIZE"
+    SQLITE_MAX_OVERFLOW = "SQLITE_MAX_OVERFLOW"
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        pool = self.datastore.pool
+        pool.pool_size = int(self.env.get(self.SQLITE_POOL_SIZE) or pool.pool_size)
+        pool.max_overflow = int(self.env.get(self.SQLITE_MAX_OVERFLOW) or pool.max_overflow)
 
 
 def _three_tries(method: Callable[..., Any]) -> Any:

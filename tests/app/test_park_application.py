@@ -510,19 +510,19 @@ def test_reassign_is_one_save_with_both_events(
     _, zhang = park.assign_guarantor(
         acts.admin(), enterprise.id, leader.id, "lead_leader", date(2026, 1, 5)
     )
-    saves: list[int] = []
-    save = park.save
+    transactions: list[int] = []
+    put = park.events.put
 
-    def counting_save(*aggregates: Any, **kwargs: Any) -> Any:
-        saves.append(len(aggregates))
-        return save(*aggregates, **kwargs)
+    def counting_put(events: Any, **kwargs: Any) -> Any:
+        transactions.append(len(events))
+        return put(events, **kwargs)
 
-    monkeypatch.setattr(park, "save", counting_save)
+    monkeypatch.setattr(park.events, "put", counting_put)
     head = park.log_head()
     park.reassign(
         acts.admin(), enterprise.id, "lead_leader", other_leader.id, date(2026, 3, 1), "调任"
     )
-    assert saves == [1]
+    assert transactions == [2]
     released, assigned = events_after(park, head)
     assert isinstance(released, Enterprise.GuarantorReleased)
     assert (released.assignment_id, released.effective_to) == (zhang.id, date(2026, 2, 28))
