@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import OperationalError
 
 from domain.enterprise import Enterprise
 from domain.errors import VersionConflictError
@@ -27,7 +28,9 @@ class HeldWrites:
     """Counts the transactions written and holds the first until released, so that the
     commands arriving meanwhile queue behind it."""
 
-    def __init__(self, park: Park, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(
+        self, park: Park, monkeypatch: pytest.MonkeyPatch, *, then_fail: bool = False
+    ) -> None:
         self.park = park
         self.sizes: list[int] = []
         self.release = threading.Event()
@@ -37,6 +40,8 @@ class HeldWrites:
             self.sizes.append(len(events))
             if len(self.sizes) == 1:
                 self.release.wait(10)
+            elif then_fail:
+                raise OperationalError("database is locked")
             return put(events, **kwargs)
 
         monkeypatch.setattr(park.events, "put", held_put)
@@ -58,7 +63,7 @@ def run(target: Callable[[], Any], outcomes: list[Any]) -> threading.Thread:
     def attempt() -> None:
         try:
             outcomes.append(target())
-        except VersionConflictError as error:
+        except (VersionConflictError, OperationalError) as error:
             outcomes.append(error)
 
     thread = threading.Thread(target=attempt)
@@ -134,3 +139,27 @@ def test_a_conflict_in_a_shared_write_refuses_only_the_loser(
     recorded = park.recorder.select_notifications(head, 100, inclusive_of_start=False)
     assert len(recorded) == 3  # the first, the assignment that won, the unrelated intake
     assert park.load(Matter, contested.id).version == 2
+
+
+def test_a_failed_shared_write_is_told_to_every_command_in_it(
+    park: Park, acts: Acts, enterprise: Enterprise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held = HeldWrites(park, monkeypatch, then_fail=True)
+    head = park.log_head()
+    outcomes: list[Any] = []
+
+    def receive(n: int) -> Callable[[], Matter]:
+        return lambda: park.receive_matter(acts.clerk(), enterprise.id, f"诉{n}", "用工", "window")
+
+    threads = [run(receive(0), outcomes)]
+    held.wait_until_writing()
+    threads += [run(receive(n), outcomes) for n in range(1, 4)]
+    held.wait_until_queued(3)
+    held.release.set()
+    for thread in threads:
+        thread.join()
+
+    assert held.sizes == [1, 3]  # the failed write is not tried again command by command
+    assert sum(isinstance(o, Matter) for o in outcomes) == 1
+    assert sum(isinstance(o, OperationalError) for o in outcomes) == 3
+    assert len(park.recorder.select_notifications(head, 100, inclusive_of_start=False)) == 1
