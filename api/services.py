@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from api.idempotency import IdempotencyStore
 from api.notify import Sender, make_sender
+from api.read_cache import ReadCache
 from api.settings import Settings
 from domain.base import Clock, utc_now
 from domain.park import Park
@@ -65,6 +66,7 @@ class Services:
         self.drafter = Drafter(self.views, self.assessor)
         self.idempotency = IdempotencyStore(self.views)
         self.principals = PrincipalCache()
+        self.pages = ReadCache()
         self.sender: Sender = make_sender(settings)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -106,9 +108,11 @@ class Services:
         return caller
 
     def settle(self, min_position: int | None = None) -> int:
-        """Wait (briefly) until the views reflect the log up to `min_position` or the head."""
+        """Wait (briefly) until the views reflect the log up to `min_position` or the head; the
+        position they have reached (at most that one), under which what is read may be kept."""
         target = min_position if min_position is not None else self.park.log_head()
         if self._thread is None:
             self.follower.catch_up()
-        self.follower.wait_for(target, timeout=READ_WAIT_SECONDS)
-        return target
+        if self.follower.wait_for(target, timeout=READ_WAIT_SECONDS):
+            return target
+        return min(target, *self.follower.positions().values())
