@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from api.errors import DATABASE_FAULTS, problem, unavailable
 from projections.sql import ViewDatabase
@@ -74,6 +75,13 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
     def __init__(self, app: object, store: IdempotencyStore) -> None:
         super().__init__(app)  # type: ignore[arg-type]
         self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Reads pass straight through: the base middleware's streaming costs each request.
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT"):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         key = request.headers.get("idempotency-key")
