@@ -129,7 +129,7 @@ async def min_position(
     # worker for the whole read timeout, so wait for the head instead.
     if min_position is None:
         return None
-    return min(min_position, await run_in_threadpool(svc.park.log_head))
+    return min(min_position, await run_in_threadpool(svc.log_head))
 
 
 MinPosition = Annotated[int | None, Depends(min_position)]

@@ -46,8 +46,10 @@ from projections.sql import ViewDatabase
 
 # A step's 5-working-day overdue mark can fall up to this long after its deadline.
 DEDUCTION_REACH = timedelta(days=45)
-# Pages and explanations kept per computed period (beyond that, drawn afresh).
-MAX_DRAWN = 4096
+# Periods' scores kept (each month's, at city scale, some megabytes), and pages and explanations
+# kept per period's scores (beyond that, drawn afresh).
+MAX_KEPT = 64
+MAX_DRAWN = 1024
 
 T = TypeVar("T")
 
@@ -236,6 +238,7 @@ class Assessor:
         self._cache: OrderedDict[Hashable, Ranked] = OrderedDict()
         self._computing: dict[Hashable, threading.Lock] = {}
         self._book: tuple[int | None, PolicyBook] | None = None
+        self._policies: dict[tuple[int, str, int | None], AdoptedPolicy] = {}
         self._lock = threading.Lock()
 
     def policy_book(self, position: int | None = None) -> PolicyBook:
@@ -250,17 +253,22 @@ class Assessor:
         )
         with self._lock:
             self._book = (position, book)
+            self._policies = {}
         return book
 
     def policy_for(
         self, month: Period, version: int | None, position: int | None = None
     ) -> AdoptedPolicy:
         book = self.policy_book(position)
-        if version is not None:
-            found: AdoptedPolicy = book.version_of(version)
-            return found
-        governing: AdoptedPolicy = book.in_force(month.first)
-        return governing
+        key = (position, str(month), version) if position is not None else None
+        if key is not None and (known := self._policies.get(key)) is not None:
+            return known
+        found: AdoptedPolicy = (
+            book.version_of(version) if version is not None else book.in_force(month.first)
+        )
+        if key is not None:
+            self._policies[key] = found
+        return found
 
     def cached(self, key: Hashable, compute: Callable[[], Ranked]) -> Ranked:
         """The scores kept under `key`, computed once however many requests ask at a time."""
@@ -280,7 +288,7 @@ class Assessor:
                     self._computing.pop(key, None)
             with self._lock:
                 self._cache[key] = ranked
-                while len(self._cache) > 256:
+                while len(self._cache) > MAX_KEPT:
                     self._cache.popitem(last=False)
             return ranked
 
