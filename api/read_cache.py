@@ -24,10 +24,12 @@ def json_response(body: bytes) -> Response:
 
 class ReadCache:
     """Bodies kept per key (which holds the log position they were read at) and valid until a
-    moment: the first time after which the clock alone would change them (a step falling due)."""
+    moment: the first time after which the clock alone would change them (a step falling due).
+    The least recently read go first once the bodies kept pass `budget` bytes."""
 
-    def __init__(self, size: int = 1024) -> None:
-        self.size = size
+    def __init__(self, budget: int = 32 * 1024 * 1024) -> None:
+        self.budget = budget
+        self.size = 0
         self._bodies: OrderedDict[Hashable, tuple[bytes, datetime | None]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -38,14 +40,22 @@ class ReadCache:
                 return None
             body, until = found
             if until is not None and now > until:
-                del self._bodies[key]
+                self._drop(key)
                 return None
             self._bodies.move_to_end(key)
             return body
 
     def put(self, key: Hashable, body: bytes, until: datetime | None) -> None:
+        if len(body) > self.budget:
+            return
         with self._lock:
+            self._drop(key)
             self._bodies[key] = (body, until)
-            self._bodies.move_to_end(key)
-            while len(self._bodies) > self.size:
-                self._bodies.popitem(last=False)
+            self.size += len(body)
+            while self.size > self.budget:
+                self._drop(next(iter(self._bodies)))
+
+    def _drop(self, key: Hashable) -> None:
+        found = self._bodies.pop(key, None)
+        if found is not None:
+            self.size -= len(found[0])

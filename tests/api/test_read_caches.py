@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from api.read_cache import ReadCache
 from domain.period import Period
 from projections.assessment import Assessor
 from tests.api.conftest import Api, running_api, sh
@@ -113,3 +114,18 @@ def test_the_matter_list_follows_the_clock_between_writes(sqlite_api: Api) -> No
     api.assign(matter["id"], unit["id"])
     assert matter["id"] not in overdue_ids(api)
     assert matter_states(api, enterprise["id"]) == ["met", "pending"]
+
+
+def test_kept_pages_give_way_to_newer_ones_beyond_their_byte_budget() -> None:
+    kept = ReadCache(budget=10)
+    now = sh(2026, 3, 2, 9)
+    kept.put("first", b"12345", None)
+    kept.put("due soon", b"123", now)
+    kept.put("third", b"1234", None)
+    assert kept.get("first", now) is None  # the least recently read went first
+    assert kept.get("due soon", now) == b"123"
+    assert kept.get("due soon", now + timedelta(microseconds=1)) is None  # the clock moved on
+    assert kept.get("third", now) == b"1234"
+    kept.put("too big", b"x" * 11, None)
+    assert kept.get("too big", now) is None
+    assert kept.get("third", now) == b"1234"
