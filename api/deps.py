@@ -113,7 +113,7 @@ def make_act(
 MAX_POSITION = 2**62  # log positions and cursors stay well inside a signed 64-bit integer
 
 
-def min_position(
+async def min_position(
     svc: ServicesDep,
     min_position: Annotated[
         int | None,
@@ -128,7 +128,7 @@ def min_position(
     # worker for the whole read timeout, so wait for the head instead.
     if min_position is None:
         return None
-    return min(min_position, svc.park.log_head())
+    return min(min_position, await run_in_threadpool(svc.log_head))
 
 
 MinPosition = Annotated[int | None, Depends(min_position)]

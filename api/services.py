@@ -7,8 +7,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+
 from api.idempotency import IdempotencyStore
 from api.notify import Sender, make_sender
+from api.read_cache import ReadCache
 from api.settings import Settings
 from domain.base import Clock, utc_now
 from domain.park import Park
@@ -65,6 +68,7 @@ class Services:
         self.drafter = Drafter(self.views, self.assessor)
         self.idempotency = IdempotencyStore(self.views)
         self.principals = PrincipalCache()
+        self.pages = ReadCache()
         self.sender: Sender = make_sender(settings)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -105,10 +109,24 @@ class Services:
         self.principals.put(token, caller)
         return caller
 
+    def log_head(self) -> int:
+        """The log's head. On SQLite it is read on this thread's own connection: the event
+        store's pool of readers costs several times as much per call, and every read asks."""
+        recorder = self.park.recorder
+        if isinstance(recorder, SQLiteApplicationRecorder):
+            rows = self.views.read(recorder.select_max_notification_id_statement)
+            return int(rows[0][0] or 0)
+        return self.park.log_head()
+
     def settle(self, min_position: int | None = None) -> int:
-        """Wait (briefly) until the views reflect the log up to `min_position` or the head."""
-        target = min_position if min_position is not None else self.park.log_head()
+        """Wait (briefly) until the views reflect the log up to `min_position` or the head.
+
+        Returns the position the views have reached, under which what is read from them next
+        may be kept: the head once they reach it (nothing newer was written), else where they
+        stand (behind it when the wait timed out, perhaps beyond `min_position`)."""
+        target = min_position if min_position is not None else self.log_head()
         if self._thread is None:
             self.follower.catch_up()
-        self.follower.wait_for(target, timeout=READ_WAIT_SECONDS)
-        return target
+        if self.follower.wait_for(target, timeout=READ_WAIT_SECONDS) and min_position is None:
+            return target
+        return min(self.follower.positions().values(), default=0)

@@ -5,6 +5,12 @@
 On the city's history (quick: its first two months), caught up and sealed before the server
 starts. The baseline is the same three reads called in this process on the same views, one at
 a time (no HTTP, no concurrency).
+
+The 16 clients are threads of this process, each a closed loop on its own kept-alive connection
+(the standard library's http.client, much cheaper per request than httpx, so that the
+clients, which share the machine's two cores with the server, take little of the server's
+CPU). Each measures from sending its request to having read the whole answer. The CPU the
+clients used is recorded beside the figures (`client_cpu_per_s`).
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ import os
 import threading
 import time
 from datetime import datetime
+from http.client import HTTPConnection
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -59,37 +67,30 @@ def prepare(url: str) -> None:
 
 
 def in_process(url: str, period: str, guarantor: str, rounds: int) -> dict[str, Any]:
-    """The same reads without HTTP: scores (cached as the server caches them) and pages."""
-    from api.present import present_matter
-    from api.routes.assessments import public, ranking
-    from api.services import Services
+    """The same reads without HTTP: the routes' own functions, with what they keep between
+    requests (scores, pages) kept as the server keeps them."""
+    from uuid import UUID
+
+    from api.routes.assessments import explanation, ranking, scored
+    from api.routes.matters import list_matters
+    from api.services import Caller, Services
     from api.settings import Settings
     from domain.period import Period
-    from projections.queries import Filter
 
     os.environ["BAOBAO_DATABASE_URL"] = url
     svc = Services(Settings.from_env())
     parsed = Period.parse(period)
+    hr = Caller("bench-hr", "bench hr", "hr", None)
+    supervisor = Caller("bench-supervisor", "bench supervisor", "supervisor", None)
 
     def rank() -> None:
-        position = svc.settle()
-        ranking(
-            svc.assessor.scores(parsed, svc.clock(), position), parsed, None, None, 100, None, None
-        )
+        ranking(scored(svc, parsed, None, None), parsed, None, None, 100, None, None)
 
     def explain() -> None:
-        position = svc.settle()
-        for s in svc.assessor.scores(parsed, svc.clock(), position):
-            if s.guarantor.id == guarantor:
-                public(s)
+        explanation(period, UUID(guarantor), svc, hr)
 
     def overdue() -> None:
-        svc.settle()
-        now = svc.clock()
-        docs, _ = svc.queries.page(
-            "v_matters", [Filter("next_due < ?", (int(now.timestamp()),))], 50, None
-        )
-        [present_matter(d, now) for d in docs]
+        list_matters(svc, supervisor, overdue=True, limit=50)
 
     started = time.perf_counter()
     rank()
@@ -113,16 +114,24 @@ def client_loop(
     out: dict[str, list[float]],
     errors: list[str],
 ) -> None:
-    with httpx.Client(base_url=base, timeout=60) as http:
+    """One closed-loop client on one kept-alive connection: the next request when the last
+    answer has been read in full."""
+    address = urlsplit(base)
+    http = HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=60)
+    try:
         n = 0
         while not stop.is_set():
             name, path, bearer = paths[n % len(paths)]
             n += 1
             t = time.perf_counter()
-            response = http.get(path, headers={"Authorization": f"Bearer {bearer}"})
+            http.request("GET", path, headers={"Authorization": f"Bearer {bearer}"})
+            response = http.getresponse()
+            body = response.read()
             out[name].append((time.perf_counter() - t) * 1000)
-            if response.status_code != 200:
-                errors.append(f"{name}: {response.status_code} {response.text[:200]}")
+            if response.status != 200:
+                errors.append(f"{name}: {response.status} {body[:200]!r}")
+    finally:
+        http.close()
 
 
 def under_load(
@@ -143,6 +152,7 @@ def under_load(
         for i in range(CLIENTS)
     ]
     started = time.perf_counter()
+    cpu = os.times()
     for thread in threads:
         thread.start()
     time.sleep(seconds)
@@ -150,8 +160,10 @@ def under_load(
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    used = os.times()
     result: dict[str, Any] = {
         "clients": CLIENTS,
+        "client_cpu_per_s": round((used.user + used.system - cpu.user - cpu.system) / elapsed, 3),
         "errors": len(errors),
         "first_error": errors[0] if errors else None,
     }

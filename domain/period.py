@@ -6,6 +6,7 @@ import calendar as gregorian
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from domain.errors import InvalidInputError
 
@@ -40,11 +41,11 @@ class Period:
             return f"{self.year:04d}-Q{self.number}"
         return f"{self.year:04d}"
 
-    @property
+    @cached_property
     def first(self) -> date:
         return self.months()[0].first_day()
 
-    @property
+    @cached_property
     def last(self) -> date:
         return self.months()[-1].last_day()
 

@@ -473,12 +473,12 @@ def rank(scores: Iterable[Score]) -> None:
         if s.score is not None:
             by_kind[s.guarantor.kind].append(s)
     for group in by_kind.values():
-        for s in group:
-            s.rank = 1 + sum(
-                1
-                for other in group
-                if other.score is not None and s.score is not None and other.score > s.score
-            )
+        # 1 + how many of the group scored strictly higher: the place of the first equal score.
+        group.sort(key=lambda s: -(s.score or 0))
+        first_place: dict[Decimal, int] = {}
+        for place, s in enumerate(group, start=1):
+            assert s.score is not None
+            s.rank = first_place.setdefault(s.score, place)
 
 
 def mean_of_months(period: Period, months: list[list[Score]]) -> list[Score]:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 from uuid import UUID
 
 from domain.application import ParkCore
@@ -43,6 +46,12 @@ from projections.sql import ViewDatabase
 
 # A step's 5-working-day overdue mark can fall up to this long after its deadline.
 DEDUCTION_REACH = timedelta(days=45)
+# Periods' scores kept (each month's, at city scale, some megabytes), and pages and explanations
+# kept per period's scores (beyond that, drawn afresh).
+MAX_KEPT = 64
+MAX_DRAWN = 1024
+
+T = TypeVar("T")
 
 
 def epoch(day: date) -> int:
@@ -116,8 +125,15 @@ class FactsReader:
                     [first.isoformat(), (last + timedelta(days=1)).isoformat()],
                 )
             ]
+            # Only the version of each month's document: the database reads it out of the
+            # document (which holds the month's whole history) rather than sending it all here.
+            version = (
+                "CAST(CAST(doc AS json)->>'version' AS INTEGER)"
+                if tx.postgres
+                else "CAST(json_extract(doc, '$.version') AS INTEGER)"
+            )
             sales_rows = tx.all(
-                "SELECT enterprise_id, month, amount_fen, doc FROM v_sales_months "
+                f"SELECT enterprise_id, month, amount_fen, {version} FROM v_sales_months "
                 "WHERE month>=? AND month<=?",
                 [f"{period.year - 1:04d}-01", str(period)],
             )
@@ -150,9 +166,9 @@ class FactsReader:
     def sales(rows: list[tuple[Any, ...]], period: Period, target: Decimal) -> dict[str, SalesFact]:
         amounts: dict[str, dict[str, int]] = {}
         versions: dict[str, list[int]] = {}
-        for enterprise_id, month, fen, doc in rows:
+        for enterprise_id, month, fen, version in rows:
             amounts.setdefault(str(enterprise_id), {})[str(month)] = int(fen)
-            versions.setdefault(str(enterprise_id), []).append(int(json.loads(doc)["version"]))
+            versions.setdefault(str(enterprise_id), []).append(int(version))
         facts = {}
         for enterprise_id, months in sorted(amounts.items()):
             growth = ytd_growth(months, period.year, period.number, target)
@@ -181,48 +197,108 @@ class FactsReader:
         ]
 
 
+@dataclass
+class Ranked:
+    """A period's scores as computed once, and what is drawn from them (pages, explanations)."""
+
+    scores: list[Score]
+    drawn: dict[Hashable, Any] = field(default_factory=dict)
+    by_id: dict[str, Score] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {s.guarantor.id: s for s in self.scores}
+
+    def draw(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()` once per key for these scores (they never change once computed)."""
+        if key in self.drawn:
+            found: T = self.drawn[key]
+            return found
+        made = make()
+        if len(self.drawn) >= MAX_DRAWN:
+            self.drawn.clear()
+        self.drawn[key] = made
+        return made
+
+
 class Assessor:
-    """Scores periods: each month under its own policy, or all under one (what-if)."""
+    """Scores periods: each month under its own policy, or all under one (what-if).
+
+    Computed scores are kept per log position: a write, which may change any month's facts,
+    makes the next read compute afresh. A month whose last day is past no longer depends on the
+    moment of asking (its steps, ratings, visits, marks and slots all fall before now), so it is
+    kept for as long as the log stays put; the current month is kept for the minute. Requests
+    for the same scores wait for the one computing them rather than each computing them again.
+    """
 
     def __init__(self, views: ViewDatabase, park: ParkCore, as_of: datetime | None = None) -> None:
         """`as_of`: score with the policy and calendar as they stood at that recorded time."""
         self.reader = FactsReader(views)
         self.park = park
         self.as_of = as_of
-        self._cache: OrderedDict[tuple[Any, ...], list[Score]] = OrderedDict()
+        self._cache: OrderedDict[Hashable, Ranked] = OrderedDict()
+        self._computing: dict[Hashable, threading.Lock] = {}
+        self._book: tuple[int | None, PolicyBook] | None = None
+        self._policies: dict[tuple[int, str, int | None], AdoptedPolicy] = {}
         self._lock = threading.Lock()
 
-    def policy_for(self, month: Period, version: int | None) -> AdoptedPolicy:
+    def policy_book(self, position: int | None = None) -> PolicyBook:
+        """The policy book (as it stood at `as_of`); read once per log position when given one."""
+        with self._lock:
+            if self._book is not None and position is not None and self._book[0] == position:
+                return self._book[1]
         book = (
             self.park.policy_book()
             if self.as_of is None
             else self.park.load_as_of(PolicyBook, POLICY_ID, self.as_of)
         )
-        if version is not None:
-            found: AdoptedPolicy = book.version_of(version)
-            return found
-        governing: AdoptedPolicy = book.in_force(month.first)
-        return governing
-
-    def month(
-        self, month: Period, now: datetime, policy_version: int | None, key: Any
-    ) -> list[Score]:
-        policy = self.policy_for(month, policy_version)
-        cache_key = (str(month), policy.version, key)
         with self._lock:
-            if cache_key in self._cache:
-                self._cache.move_to_end(cache_key)
-                return self._cache[cache_key]
+            self._book = (position, book)
+            self._policies = {}
+        return book
+
+    def policy_for(
+        self, month: Period, version: int | None, position: int | None = None
+    ) -> AdoptedPolicy:
+        book = self.policy_book(position)
+        key = (position, str(month), version) if position is not None else None
+        if key is not None and (known := self._policies.get(key)) is not None:
+            return known
+        found: AdoptedPolicy = (
+            book.version_of(version) if version is not None else book.in_force(month.first)
+        )
+        if key is not None:
+            self._policies[key] = found
+        return found
+
+    def cached(self, key: Hashable, compute: Callable[[], Ranked]) -> Ranked:
+        """The scores kept under `key`, computed once however many requests ask at a time."""
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            gate = self._computing.setdefault(key, threading.Lock())
+        with gate:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+            try:
+                ranked = compute()
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
+            with self._lock:
+                self._cache[key] = ranked
+                while len(self._cache) > MAX_KEPT:
+                    self._cache.popitem(last=False)
+            return ranked
+
+    def month(self, month: Period, now: datetime, policy: AdoptedPolicy) -> Ranked:
         calendar = self.calendar_for(policy)
         facts = self.reader.month(month, Decimal(policy.document.sales_target), now)
         scores = MonthScorer(
             month, policy.document, policy.version, calendar, facts, now
         ).score_all()
-        with self._lock:
-            self._cache[cache_key] = scores
-            while len(self._cache) > 256:
-                self._cache.popitem(last=False)
-        return scores
+        return Ranked(scores)
 
     def calendar_for(self, policy: AdoptedPolicy) -> WorkingCalendar:
         if self.as_of is None:
@@ -234,29 +310,36 @@ class Assessor:
         self, period: Period, now: datetime, position: int, policy_version: int | None = None
     ) -> list[Score]:
         """Every guarantor's score for the period, ranked; months not yet begun are left out."""
+        return self.ranked(period, now, position, policy_version).scores
+
+    def ranked(
+        self, period: Period, now: datetime, position: int, policy_version: int | None = None
+    ) -> Ranked:
+        """The period's scores as `scores` gives them, kept with what is drawn from them."""
         today = now.astimezone(SHANGHAI).date()
-        months = [m for m in period.months() if m.first <= today]
-        # The log position and (for months not yet settled) the minute are part of the key.
+        minute = now.replace(second=0, microsecond=0)
+        policies = {
+            m: self.policy_for(m, policy_version, position)
+            for m in period.months()
+            if m.first <= today
+        }
+        keys = {
+            m: (str(m), p.version, position, None if m.last < today else minute)
+            for m, p in policies.items()
+        }
         results = [
-            self.month(
-                m,
-                now,
-                policy_version,
-                (
-                    position,
-                    None
-                    if m.last < today - DEDUCTION_REACH
-                    else now.replace(second=0, microsecond=0),
-                ),
-            )
-            for m in months
+            self.cached(keys[m], partial(self.month, m, now, p)) for m, p in policies.items()
         ]
         if period.kind == "month":
-            return results[0] if results else []
-        combined = mean_of_months(period, results)
-        last_policy = self.policy_for(months[-1], policy_version) if months else None
-        for s in combined:
-            if s.score is not None and last_policy is not None:
-                s.grade = grade(s.score, last_policy.document)
-        rank(combined)
-        return combined
+            return results[0] if results else Ranked([])
+        last_policy = list(policies.values())[-1] if policies else None
+
+        def combine() -> Ranked:
+            combined = mean_of_months(period, [r.scores for r in results])
+            for s in combined:
+                if s.score is not None and last_policy is not None:
+                    s.grade = grade(s.score, last_policy.document)
+            rank(combined)
+            return Ranked(combined)
+
+        return self.cached((str(period), policy_version, *keys.values()), combine)

@@ -87,6 +87,11 @@ class Queries:
         next_cursor = encode_cursor(int(rows[limit - 1][0])) if len(rows) > limit else None
         return items, next_cursor
 
+    def next_due_from(self, moment: int) -> int | None:
+        """The earliest next due time (epoch seconds) of an open matter at or after `moment`."""
+        rows = self.views.read("SELECT MIN(next_due) FROM v_matters WHERE next_due >= ?", [moment])
+        return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
     def assignments_on(self, enterprise_id: str, day: date) -> list[dict[str, Any]]:
         d = day.isoformat()
         rows = self.views.read(

@@ -7,11 +7,12 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from api.assessment_models import AssessmentPage, AssessmentPublic, ExplanationPublic
-from api.routes.assessments import explanation, ranking, scored
+from api.assessment_models import AssessmentPublic, ExplanationPublic
+from api.routes.assessments import explained as explain
+from api.routes.assessments import explanation_of, page_of, scored
 from api.services import Caller, Services
 from domain.period import Period
-from domain.scoring import Score
+from projections.assessment import Ranked
 
 EVERYONE = 500  # the API's largest page: every guarantor of the park
 TOP = 5
@@ -39,11 +40,9 @@ class RankingSection:
         return [(str(r.guarantor_id), r.name) for r in [*self.people, *self.departments]]
 
 
-def ranked(scores: list[Score], period: Period, kind: str) -> list[AssessmentPublic]:
+def ranked(scores: Ranked, period: Period, kind: str) -> list[AssessmentPublic]:
     """The API's ranking of one kind (GET /v1/assessments?kind=), every row on one page."""
-    page = ranking(scores, period, kind, None, EVERYONE, None, None)
-    assert isinstance(page, AssessmentPage)
-    return page.items
+    return page_of(scores, period, kind, None, EVERYONE, 0).items
 
 
 def ranking_section(svc: Services, period: Period, selected: str | None) -> RankingSection:
@@ -65,7 +64,10 @@ def score_series(svc: Services, period: Period, charted: list[tuple[str, str]]) 
     """Each charted guarantor's score in every month from January to the period, each month as
     GET /v1/assessments?period=yyyy-mm gives it (months not yet begun have none)."""
     months = [
-        {s.guarantor.id: s.score for s in scored(svc, Period("month", period.year, m), None, None)}
+        {
+            s.guarantor.id: s.score
+            for s in scored(svc, Period("month", period.year, m), None, None).scores
+        }
         for m in range(1, period.number + 1)
     ]
     return [Series(g, name, tuple(month.get(g) for month in months)) for g, name in charted]
@@ -73,7 +75,7 @@ def score_series(svc: Services, period: Period, charted: list[tuple[str, str]]) 
 
 def explained(svc: Services, caller: Caller, period: str, guarantor_id: str) -> ExplanationPublic:
     """One score with its explanation, as GET /v1/assessments/{period}/guarantors/{id}."""
-    return explanation(period, UUID(guarantor_id), svc, caller, None, None)
+    return explanation_of(explain(svc, caller, period, UUID(guarantor_id))[1])
 
 
 def enterprise_ids(explanation: dict[str, Any]) -> list[str]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from api.as_of import as_of as past
 from api.assessment_models import AssessmentPage, AssessmentPublic, Components, ExplanationPublic
@@ -14,9 +14,11 @@ from api.csv_export import csv_openapi, csv_response, wants_csv
 from api.deps import Cursor, Limit, MinPosition, ServicesDep, allow
 from api.errors import forbidden, not_found
 from api.models import BusinessTime
+from api.read_cache import json_bytes, json_response
 from api.services import Caller, Services
 from domain.period import Period
 from domain.scoring import COMPONENTS, Score, decimal
+from projections.assessment import Ranked
 from projections.queries import decode_cursor, encode_cursor
 
 router = APIRouter(tags=["assessments"])
@@ -33,13 +35,13 @@ def scored(
     policy_version: int | None,
     min_position: int | None,
     as_of: datetime | None = None,
-) -> list[Score]:
+) -> Ranked:
     """Scores now, or as the system would have shown them at a recorded time."""
     if as_of is not None:
         with past(svc, as_of) as then:
-            return then.assessor.scores(period, as_of, then.position, policy_version)
+            return then.assessor.ranked(period, as_of, then.position, policy_version)
     position = svc.settle(min_position)
-    return svc.assessor.scores(period, svc.clock(), position, policy_version)
+    return svc.assessor.ranked(period, svc.clock(), position, policy_version)
 
 
 AsOf = Annotated[
@@ -63,19 +65,44 @@ def public(s: Score) -> AssessmentPublic:
     )
 
 
+def ranked_order(scores: list[Score], kind: str | None) -> list[Score]:
+    chosen = [s for s in scores if kind is None or s.guarantor.kind == kind]
+    chosen.sort(key=lambda s: (s.guarantor.kind, s.rank or 10**9, s.guarantor.name, s.guarantor.id))
+    return chosen
+
+
+def page_of(
+    ranked: Ranked,
+    period: Period,
+    kind: str | None,
+    policy_version: int | None,
+    limit: int,
+    start: int,
+) -> AssessmentPage:
+    """`limit` rows of the ranking from `start`, people and departments ranked apart."""
+    chosen = ranked.draw(("order", kind), lambda: ranked_order(ranked.scores, kind))
+    more = start + limit < len(chosen)
+    return AssessmentPage(
+        period=str(period),
+        kind=kind,
+        policy_version=policy_version,
+        items=[public(s) for s in chosen[start : start + limit]],
+        next_cursor=encode_cursor(start + limit - 1) if more else None,
+    )
+
+
 def ranking(
-    scores: list[Score],
+    ranked: Ranked,
     period: Period,
     kind: str | None,
     policy_version: int | None,
     limit: int,
     cursor: str | None,
     accept: str | None,
-) -> Any:
-    chosen = [s for s in scores if kind is None or s.guarantor.kind == kind]
-    chosen.sort(key=lambda s: (s.guarantor.kind, s.rank or 10**9, s.guarantor.name, s.guarantor.id))
-    items = [public(s) for s in chosen]
+) -> Response:
+    """A page of the ranking (drawn once for the scores it shows), or all of it as CSV."""
     if wants_csv(accept):
+        items = [public(s) for s in ranked_order(ranked.scores, kind)]
         rows = (
             (
                 i.rank,
@@ -93,14 +120,11 @@ def ranking(
         )
         return csv_response(CSV_HEADER, rows, f"assessments-{period}.csv")
     start = decode_cursor(cursor) + 1
-    page = items[start : start + limit]
-    more = start + limit < len(items)
-    return AssessmentPage(
-        period=str(period),
-        kind=kind,
-        policy_version=policy_version,
-        items=page,
-        next_cursor=encode_cursor(start + limit - 1) if more else None,
+    key = ("page", str(period), kind, policy_version, start, limit)
+    return json_response(
+        ranked.draw(
+            key, lambda: json_bytes(page_of(ranked, period, kind, policy_version, limit, start))
+        )
     )
 
 
@@ -158,12 +182,32 @@ def explanation(
     ] = None,
     min_position: MinPosition = None,
     as_of: AsOf = None,
-) -> ExplanationPublic:
+) -> Response:
     """One guarantor's score with every input of every component and the events behind them."""
+    ranked, s = explained(svc, caller, period, guarantor_id, policy_version, min_position, as_of)
+    key = ("explanation", s.period, s.guarantor.id)
+    return json_response(ranked.draw(key, lambda: json_bytes(explanation_of(s))))
+
+
+def explained(
+    svc: Services,
+    caller: Caller,
+    period: str,
+    guarantor_id: UUID,
+    policy_version: int | None = None,
+    min_position: int | None = None,
+    as_of: datetime | None = None,
+) -> tuple[Ranked, Score]:
+    """The guarantor's score among the period's scores, if the caller may read it."""
     if caller.role == "guarantor" and caller.scope != str(guarantor_id):
         raise forbidden("a guarantor may read only its own assessment", "not_own_assessment")
     parsed = Period.parse(period)
-    for s in scored(svc, parsed, policy_version, min_position, as_of):
-        if s.guarantor.id == str(guarantor_id):
-            return ExplanationPublic(**public(s).model_dump(), explanation=s.explanation)
-    raise not_found(f"no assessment of guarantor {guarantor_id} for {parsed}: nothing to count")
+    ranked = scored(svc, parsed, policy_version, min_position, as_of)
+    found = ranked.by_id.get(str(guarantor_id))
+    if found is None:
+        raise not_found(f"no assessment of guarantor {guarantor_id} for {parsed}: nothing to count")
+    return ranked, found
+
+
+def explanation_of(s: Score) -> ExplanationPublic:
+    return ExplanationPublic(**public(s).model_dump(), explanation=s.explanation)

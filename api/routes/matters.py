@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -39,6 +39,7 @@ from api.models import (
     TransferMatterRequest,
 )
 from api.present import plain, present_matter
+from api.read_cache import json_bytes, json_response
 from api.services import Caller, Services
 from domain.errors import NotHoldingUnitError, NotOwnEnterpriseError
 from domain.matter import Matter
@@ -294,9 +295,9 @@ def list_matters(
     limit: Limit = 100,
     cursor: Cursor = None,
     min_position: MinPosition = None,
-) -> Page[MatterPublic]:
+) -> Response:
     """Matters, filtered; `overdue=true` lists those with an open step past its due time."""
-    svc.settle(min_position)
+    position = svc.settle(min_position)
     now = svc.clock()
     filters = [f for f in (scope_filter(svc, caller),) if f is not None]
     if status is not None:
@@ -305,12 +306,30 @@ def list_matters(
         filters.append(Filter("unit_id=?", (str(unit_id),)))
     if enterprise_id is not None:
         filters.append(Filter("enterprise_id=?", (str(enterprise_id),)))
+    key = ("matters", position, *filters, overdue, limit, cursor)
+    if (body := svc.pages.get(key, now)) is not None:
+        return json_response(body)
     if overdue is True:
         filters.append(Filter("next_due < ?", (int(now.timestamp()),)))
     elif overdue is False:
         filters.append(Filter("(next_due IS NULL OR next_due >= ?)", (int(now.timestamp()),)))
     docs, next_cursor = svc.queries.page("v_matters", filters, limit, cursor)
-    return Page(items=[present_matter(d, now) for d in docs], next_cursor=next_cursor)
+    page = Page[MatterPublic](items=[present_matter(d, now) for d in docs], next_cursor=next_cursor)
+    body = json_bytes(page)
+    svc.pages.put(key, body, unchanged_until(svc, page.items, now, overdue is not None))
+    return json_response(body)
+
+
+def unchanged_until(
+    svc: Services, matters: list[MatterPublic], now: datetime, by_due: bool
+) -> datetime | None:
+    """The last moment at which the page reads the same: before an open step shown on it falls
+    due, and (when filtered on being overdue) before another matter's next step falls due."""
+    dues = [d.due_at for m in matters for d in m.deadlines if d.state in ("pending", "reminded")]
+    if by_due and (first := svc.queries.next_due_from(int(now.timestamp()))) is not None:
+        # The filter compares whole seconds: the page holds while now's second is at most it.
+        dues.append(datetime.fromtimestamp(first + 1, UTC) - timedelta(microseconds=1))
+    return min(dues, default=None)
 
 
 @router.get("/v1/matters/{matter_id}", response_model=MatterPublic)
