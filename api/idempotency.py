@@ -33,6 +33,7 @@ class IdempotencyStore:
     def __init__(self, views: ViewDatabase) -> None:
         self.views = views
         with views.transaction() as tx:
+            tx.lock_schema()
             tx.execute(DDL)
 
     def claim(

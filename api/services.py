@@ -16,7 +16,7 @@ from api.settings import Settings
 from domain.base import Clock, utc_now
 from domain.park import Park
 from projections.assessment import Assessor
-from projections.notices import Drafter
+from projections.notices import NOTICE_INDEX_DDL, Drafter
 from projections.queries import Queries
 from projections.runner import Follower
 from projections.sql import ViewDatabase
@@ -67,6 +67,9 @@ class Services:
         self.assessor = Assessor(self.views, self.park)
         self.drafter = Drafter(self.views, self.assessor)
         self.idempotency = IdempotencyStore(self.views)
+        with self.views.transaction() as tx:
+            tx.lock_schema()
+            tx.execute(NOTICE_INDEX_DDL)
         self.principals = PrincipalCache()
         self.pages = ReadCache()
         self.sender: Sender = make_sender(settings)

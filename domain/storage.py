@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +13,12 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteFactory
 from eventsourcing.utils import Environment, EnvType, retry
+from psycopg.errors import DuplicateObject
 
 DEFAULT_URL = "sqlite:///./baobao.db"
+# Held while the log's tables are created: processes starting together on an empty database
+# take turns instead of failing with "tuple concurrently updated".
+SCHEMA_LOCK = 0x62616F62616F  # "baobao"
 
 
 class ConfigurationError(Exception):
@@ -118,3 +123,16 @@ class PostgresLogRecorder(PostgresApplicationRecorder):
     select_events = _three_tries(PostgresApplicationRecorder.select_events)
     select_notifications = _three_tries(PostgresApplicationRecorder.select_notifications)
     max_notification_id = _three_tries(PostgresApplicationRecorder.max_notification_id)
+
+    def create_table(self) -> None:
+        """The library's tables, types and functions, created in one transaction under an
+        advisory lock (each type in a savepoint, as a type has no IF NOT EXISTS)."""
+        with self.datastore.get_connection() as conn, conn.transaction():
+            cursor = conn.cursor()
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            for statement in self.sql_create_statements:
+                if "CREATE TYPE" in statement.as_string():
+                    with contextlib.suppress(DuplicateObject), conn.transaction():
+                        cursor.execute(statement, prepare=False)
+            self._create_table(cursor)
+        self.datastore.register_type_adapters()

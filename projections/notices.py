@@ -20,6 +20,8 @@ from projections.sql import Tx, ViewDatabase
 
 STEP_NAMES = {"assign": "交办", "handle": "办理", "rectify": "整改"}
 ROLE_NAMES = {"group_leader": "组长", "deputy_group_leader": "副组长"}
+# Which period each drafted notice belongs to, so that a notice can be found by its id.
+NOTICE_INDEX_DDL = "CREATE TABLE IF NOT EXISTS api_notice_index (id TEXT PRIMARY KEY, period TEXT)"
 
 
 def period_cn(period: Period) -> str:

@@ -70,6 +70,7 @@ class Follower:
     def setup(self) -> None:
         """Create the views; a projection whose schema changed is dropped and rebuilt from 0."""
         with self.views.transaction() as tx:
+            tx.lock_schema()
             tx.execute(POSITIONS_DDL)
             tx.execute(SCHEMAS_DDL)
             for projection in self.projections:

@@ -68,6 +68,7 @@ class Sealer:
 
     def setup(self) -> None:
         with self.views.transaction() as tx:
+            tx.lock_schema()
             for statement in SEAL_DDL:
                 tx.execute(statement)
             tx.execute(

@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from domain.storage import Database
+from domain.storage import SCHEMA_LOCK, Database
 
 Params = Sequence[Any]
 
@@ -22,6 +22,13 @@ class Tx:
     def __init__(self, cursor: Any, postgres: bool) -> None:
         self.cursor = cursor
         self.postgres = postgres
+
+    def lock_schema(self) -> None:
+        """Before creating tables: on PostgreSQL, processes starting together take turns
+        (each CREATE … IF NOT EXISTS would otherwise race on the catalogue); a SQLite write
+        transaction already excludes the others."""
+        if self.postgres:
+            self.cursor.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
 
     def sql(self, statement: str) -> str:
         return statement.replace("?", "%s") if self.postgres else statement

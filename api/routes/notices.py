@@ -20,14 +20,13 @@ from domain.calendar import SHANGHAI
 from domain.errors import FutureTimeError
 from domain.notice import AlreadyPublishedError, Draft
 from domain.period import Period
-from projections.notices import notice_doc
+from projections.notices import NOTICE_INDEX_DDL, notice_doc
 from projections.queries import decode_cursor, encode_cursor
 from projections.sql import ViewDatabase
 
 router = APIRouter(tags=["notices"])
 
 READERS = ("supervisor", "hr", "auditor")
-INDEX_DDL = "CREATE TABLE IF NOT EXISTS api_notice_index (id TEXT PRIMARY KEY, period TEXT)"
 
 
 class NoticePublic(BaseModel):
@@ -73,7 +72,7 @@ def drafts_of(svc: Services, period: Period, min_position: int | None = None) ->
     position = svc.settle(min_position)
     drafts = svc.drafter.drafts(period, svc.clock(), position)
     with svc.views.transaction() as tx:
-        tx.execute(INDEX_DDL)
+        tx.execute(NOTICE_INDEX_DDL)
         tx.executemany(
             "INSERT INTO api_notice_index (id, period) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
             [(str(d.id), str(period)) for d in drafts],
@@ -161,7 +160,7 @@ def supervision_notice(
 
 def find_draft(svc: Services, notice_id: UUID) -> Draft | None:
     with svc.views.transaction() as tx:
-        tx.execute(INDEX_DDL)
+        tx.execute(NOTICE_INDEX_DDL)
         row = tx.one("SELECT period FROM api_notice_index WHERE id=?", [str(notice_id)])
     periods = [row[0]] if row else []
     # Not listed yet: look in this month and the last.
