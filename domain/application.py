@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder
 
 from domain import transcodings
 from domain.base import SYSTEM, Act, Actor, BaobaoAggregate, Clock, require_aware, utc_now
@@ -44,6 +44,13 @@ class ParkCore(Application[UUID]):
         self._calendars: dict[tuple[int, OfficeHours], WorkingCalendar] = {}
         self._batch = threading.local()
         super().__init__(env=dict(database.env))
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = self.factory.transcoder()
+        if type(transcoder) is JSONTranscoder:  # not one chosen by TRANSCODER_TOPIC
+            transcoder = transcodings.ParkTranscoder()
+            self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

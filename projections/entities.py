@@ -87,12 +87,13 @@ def rows_of_unit(u: Unit, seq: int) -> dict[str, list[dict[str, Any]]]:
 
 
 def rows_of_matter(m: Matter, seq: int) -> dict[str, list[dict[str, Any]]]:
+    matter_id, enterprise_id = str(m.id), str(m.enterprise_id)
     return {
         "v_matters": [
             {
-                "id": str(m.id),
+                "id": matter_id,
                 "seq": seq,
-                "enterprise_id": str(m.enterprise_id),
+                "enterprise_id": enterprise_id,
                 "unit_id": m.unit_id,
                 "status": m.status,
                 "next_due": next_due_epoch(m),
@@ -102,29 +103,29 @@ def rows_of_matter(m: Matter, seq: int) -> dict[str, list[dict[str, Any]]]:
         ],
         "v_steps": [
             {
-                "id": f"{m.id}:{index}",
+                "id": f"{matter_id}:{index}",
                 "seq": seq,
-                "matter_id": str(m.id),
-                "enterprise_id": str(m.enterprise_id),
+                "matter_id": matter_id,
+                "enterprise_id": enterprise_id,
                 "step": d.step,
                 "due": int(d.due_at.timestamp()),
                 "due_at": d.due_at.isoformat(),
                 "met_at": d.met_at.isoformat() if d.met_at else None,
                 "cancelled_at": d.cancelled_at.isoformat() if d.cancelled_at else None,
-                "event_ids": ",".join(event_id(m.id, v) for v in (d.set_by, d.met_by) if v),
+                "event_ids": ",".join(event_id(matter_id, v) for v in (d.set_by, d.met_by) if v),
             }
             for index, d in enumerate(m.deadlines)
         ],
         "v_ratings": [
             {
-                "id": f"{m.id}:r{index}",
+                "id": f"{matter_id}:r{index}",
                 "seq": seq,
-                "matter_id": str(m.id),
-                "enterprise_id": str(m.enterprise_id),
+                "matter_id": matter_id,
+                "enterprise_id": enterprise_id,
                 "rated": int(r.rated_at.timestamp()),
                 "rated_at": r.rated_at.isoformat(),
                 "level": r.level,
-                "event_id": event_id(m.id, r.version),
+                "event_id": event_id(matter_id, r.version),
             }
             for index, r in enumerate(m.ratings)
         ],
