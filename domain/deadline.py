@@ -80,11 +80,9 @@ class Deadline:
         return self._with(cancelled_at=at, met_by=by)
 
     def _with(self, **changes: Any) -> Deadline:
-        """A copy with some fields changed: dataclasses.replace without re-running __init__
-        (nothing to check in it), for the steps every replay of a matter closes."""
-        changed = object.__new__(Deadline)
-        changed.__dict__.update(self.__dict__, **changes)
-        return changed
+        """dataclasses.replace without its walk over the fields' definitions: every replay of
+        a matter closes its steps."""
+        return Deadline(**(self.__dict__ | changes))
 
     def open_at(self, moment: datetime) -> bool:
         """Whether the step was still to be done at `moment` (as the log knows it now)."""

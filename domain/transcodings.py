@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import MISSING, fields
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -37,26 +37,12 @@ class DataclassAsDict(Transcoding):
     def __init__(self, cls: type[Any], name: str) -> None:
         self.type = cls
         self.name = name
-        self.names = frozenset(f.name for f in fields(cls))
-        # Fields recorded later than some events, with the value such events mean.
-        self.defaults = {f.name: f.default for f in fields(cls) if f.default is not MISSING}
-        # Stored fields were checked when the object was made: decoding (every event of every
-        # replay) sets them as they are, unless __init__ has more to do than set them.
-        self.plain = not hasattr(cls, "__post_init__") and not any(
-            f.default_factory is not MISSING for f in fields(cls)
-        )
 
     def encode(self, obj: Any) -> dict[str, Any]:
         return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
     def decode(self, data: dict[str, Any]) -> Any:
-        if not self.plain or not data.keys() <= self.names:
-            return self.type(**data)  # and its errors for fields it does not have
-        obj: Any = object.__new__(self.type)
-        obj.__dict__.update(self.defaults, **data)
-        if len(obj.__dict__) != len(self.names):
-            return self.type(**data)  # a field without a default is missing: its error
-        return obj
+        return self.type(**data)
 
 
 class ActorAsDict(DataclassAsDict):

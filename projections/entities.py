@@ -6,6 +6,7 @@ import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -16,7 +17,6 @@ from domain.matter import Matter
 from domain.registry import Guarantor, Unit
 from projections.base import PositionedEvent, dumps, table_digest, upsert
 from projections.documents import (
-    assignment_doc,
     enterprise_doc,
     event_id,
     guarantor_doc,
@@ -41,35 +41,45 @@ MAIN_TABLE: dict[type[BaobaoAggregate], str] = {
     Unit: "v_units",
     Matter: "v_matters",
 }
+
+
+@cache
+def tracked(event_class: type[Any]) -> bool:
+    """Whether events of this class change an aggregate this projection mirrors."""
+    return event_class.__qualname__.split(".")[0] in TRACKED
+
+
 # Aggregates kept in memory between pages (a rebuild touches most of them again soon).
 CACHE_SIZE = 20_000
 
 
 def rows_of_enterprise(e: Enterprise, seq: int) -> dict[str, list[dict[str, Any]]]:
+    doc = enterprise_doc(e)
     return {
         "v_enterprises": [
             {
-                "id": str(e.id),
+                "id": doc["id"],
                 "seq": seq,
                 "chain": e.chain,
                 "listed": e.listed,
                 "uscc": e.uscc,
                 "listed_on": e.listed_on.isoformat(),
-                "doc": dumps(enterprise_doc(e)),
+                "doc": dumps(doc),
             }
         ],
         "v_assignments": [
             {
-                "id": str(a.id),
+                "id": assignment["id"],
                 "seq": seq,
-                "enterprise_id": str(e.id),
-                "guarantor_id": str(a.guarantor_id),
+                "enterprise_id": doc["id"],
+                "guarantor_id": assignment["guarantor_id"],
                 "role": a.role,
-                "effective_from": a.effective_from.isoformat(),
-                "effective_to": a.effective_to.isoformat() if a.effective_to else None,
-                "doc": dumps(assignment_doc(e, a)),
+                "effective_from": assignment["effective_from"],
+                "effective_to": assignment["effective_to"],
+                "doc": dumps(assignment),
             }
-            for a in e.assignments.values()
+            # The enterprise's document holds each assignment's.
+            for a, assignment in zip(e.assignments.values(), doc["assignments"], strict=True)
         ],
     }
 
@@ -200,7 +210,7 @@ class EntitiesProjection:
         self.cache_size = cache_size
 
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
-        relevant = [(p, e) for p, e in events if type(e).__qualname__.split(".")[0] in TRACKED]
+        relevant = [(p, e) for p, e in events if tracked(type(e))]
         if not relevant:
             return
         firsts: dict[UUID, int] = {}
