@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any, Protocol
 
 import orjson
@@ -46,7 +47,8 @@ def upsert(tx: Tx, table: str, rows: Sequence[dict[str, Any]], *, keep: Sequence
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
         f"ON CONFLICT (id) DO UPDATE SET {updates}"
     )
-    tx.executemany(statement, [[row[c] for c in columns] for row in rows])
+    values = itemgetter(*columns)
+    tx.executemany(statement, [values(row) for row in rows])
 
 
 def dumps(doc: Any) -> str:
