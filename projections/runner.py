@@ -154,7 +154,8 @@ class Follower:
             with self.views.transaction() as tx:
                 for projection in self.projections:
                     at = positions[projection.name]
-                    mine = [pe for pe in events if pe[0] > at]
+                    # The whole page, unless this projection was ahead of the others.
+                    mine = events if events[0][0] > at else [pe for pe in events if pe[0] > at]
                     if not mine:
                         continue
                     # Hold the position first: a reset or another follower waits, or we see it
