@@ -129,25 +129,28 @@ def worker(
     no_send: Annotated[bool, typer.Option("--no-send")] = False,
 ) -> None:
     """Run the projection follower without the API (beside several API processes)."""
-    svc = services()
-    svc.start_follower()
-    svc.start_background("sealer", make_sealer(svc).run)
-    if not no_watch:
-        svc.start_background("watcher", Watcher(svc).run)
-    if not no_send:
-        svc.start_background("sender", SenderLoop(svc).run)
-    console.print(
-        "following the event log"
-        + ("" if no_watch else ", watching deadlines")
-        + ("" if no_send else ", sending notifications")
-        + "; Ctrl-C stops"
-    )
+    svc: Services | None = None
+    # Ctrl-C stops it cleanly at any time, even while it is still starting.
     try:
+        svc = services()
+        svc.start_follower()
+        svc.start_background("sealer", make_sealer(svc).run)
+        if not no_watch:
+            svc.start_background("watcher", Watcher(svc).run)
+        if not no_send:
+            svc.start_background("sender", SenderLoop(svc).run)
+        console.print(
+            "following the event log"
+            + ("" if no_watch else ", watching deadlines")
+            + ("" if no_send else ", sending notifications")
+            + "; Ctrl-C stops"
+        )
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
-        svc.stop()
+        if svc is not None:
+            svc.stop()
 
 
 def log_is_empty(settings: Settings) -> bool:

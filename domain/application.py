@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder
 
 from domain import transcodings
 from domain.base import SYSTEM, Act, Actor, BaobaoAggregate, Clock, require_aware, utc_now
@@ -46,6 +46,13 @@ class ParkCore(Application[UUID]):
         self._batch = threading.local()
         super().__init__(env=dict(database.env))
         self._group = GroupCommit(self._record)
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = self.factory.transcoder()
+        if type(transcoder) is JSONTranscoder:  # not one chosen by TRANSCODER_TOPIC
+            transcoder = transcodings.ParkTranscoder()
+            self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from domain.calendar import Due, WorkingCalendar
 from domain.policy import AdoptedPolicy
@@ -73,10 +74,15 @@ class Deadline:
         return self.met_at is None and self.cancelled_at is None
 
     def met(self, at: datetime, by: int) -> Deadline:
-        return replace(self, met_at=at, met_by=by)
+        return self._with(met_at=at, met_by=by)
 
     def cancelled(self, at: datetime, by: int) -> Deadline:
-        return replace(self, cancelled_at=at, met_by=by)
+        return self._with(cancelled_at=at, met_by=by)
+
+    def _with(self, **changes: Any) -> Deadline:
+        """dataclasses.replace without its walk over the fields' definitions: every replay of
+        a matter closes its steps."""
+        return Deadline(**(self.__dict__ | changes))
 
     def open_at(self, moment: datetime) -> bool:
         """Whether the step was still to be done at `moment` (as the log knows it now)."""

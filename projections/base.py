@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any, Protocol
 
+import orjson
 from eventsourcing.domain import DomainEventProtocol
 
 from projections.sql import Tx
@@ -15,6 +17,10 @@ PositionedEvent = tuple[int, DomainEventProtocol[Any]]
 
 POSITIONS_DDL = (
     "CREATE TABLE IF NOT EXISTS view_positions (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+)
+
+ORJSON_OPTIONS = (
+    orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 )
 
 
@@ -41,11 +47,20 @@ def upsert(tx: Tx, table: str, rows: Sequence[dict[str, Any]], *, keep: Sequence
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
         f"ON CONFLICT (id) DO UPDATE SET {updates}"
     )
-    tx.executemany(statement, [[row[c] for c in columns] for row in rows])
+    values = itemgetter(*columns)
+    tx.executemany(statement, [values(row) for row in rows])
 
 
 def dumps(doc: Any) -> str:
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """A view document as stored: compact JSON, keys sorted, text as is (not \\u-escaped)."""
+    try:
+        # The same text as json.dumps below, several times faster, for documents without
+        # floats, which views never hold (money is fen or a yuan string).
+        return orjson.dumps(doc, option=ORJSON_OPTIONS).decode()
+    except orjson.JSONEncodeError:
+        # Integers beyond 64 bits, keys that are not text; and what json refuses (datetimes,
+        # dataclasses) is refused here too.
+        return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def table_digest(tx: Tx, table: str, columns: Sequence[str]) -> str:

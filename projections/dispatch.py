@@ -16,6 +16,10 @@ from projections.base import PositionedEvent, dumps, table_digest, upsert
 from projections.documents import day, local
 from projections.sql import Tx, ViewDatabase
 
+HANDLED: frozenset[type[Any]] = frozenset(
+    (GroupMember.Appointed, GroupMember.TenureEnded, Dispatch.Held)
+)
+
 
 def member_doc(m: GroupMember) -> dict[str, Any]:
     return {
@@ -105,6 +109,8 @@ class DispatchProjection:
 
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
         for position, event in events:
+            if type(event) not in HANDLED:  # most of the log
+                continue
             if isinstance(event, GroupMember.Appointed):
                 self.appointed(tx, position, event)
             elif isinstance(event, GroupMember.TenureEnded):

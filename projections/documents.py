@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.calendar import SHANGHAI
@@ -17,9 +17,18 @@ def event_id(aggregate_id: object, version: int) -> str:
     return f"{aggregate_id}@{version}"
 
 
+# Shanghai has kept +08:00 all year since 1992.
+BUSINESS_OFFSET = timedelta(hours=8)
+STEADY_SINCE = 1992
+
+
 def local(moment: datetime | None) -> str | None:
     """An instant as ISO 8601 in business time (+08:00)."""
-    return None if moment is None else moment.astimezone(SHANGHAI).isoformat()
+    if moment is None:
+        return None
+    if moment.year >= STEADY_SINCE and moment.utcoffset() == BUSINESS_OFFSET:
+        return moment.isoformat()  # already in business time, as events record most instants
+    return moment.astimezone(SHANGHAI).isoformat()
 
 
 def day(value: date | None) -> str | None:

@@ -6,6 +6,7 @@ import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -16,7 +17,6 @@ from domain.matter import Matter
 from domain.registry import Guarantor, Unit
 from projections.base import PositionedEvent, dumps, table_digest, upsert
 from projections.documents import (
-    assignment_doc,
     enterprise_doc,
     event_id,
     guarantor_doc,
@@ -41,35 +41,45 @@ MAIN_TABLE: dict[type[BaobaoAggregate], str] = {
     Unit: "v_units",
     Matter: "v_matters",
 }
+
+
+@cache
+def tracked(event_class: type[Any]) -> bool:
+    """Whether events of this class change an aggregate this projection mirrors."""
+    return event_class.__qualname__.split(".")[0] in TRACKED
+
+
 # Aggregates kept in memory between pages (a rebuild touches most of them again soon).
 CACHE_SIZE = 20_000
 
 
 def rows_of_enterprise(e: Enterprise, seq: int) -> dict[str, list[dict[str, Any]]]:
+    doc = enterprise_doc(e)
     return {
         "v_enterprises": [
             {
-                "id": str(e.id),
+                "id": doc["id"],
                 "seq": seq,
                 "chain": e.chain,
                 "listed": e.listed,
                 "uscc": e.uscc,
                 "listed_on": e.listed_on.isoformat(),
-                "doc": dumps(enterprise_doc(e)),
+                "doc": dumps(doc),
             }
         ],
         "v_assignments": [
             {
-                "id": str(a.id),
+                "id": assignment["id"],
                 "seq": seq,
-                "enterprise_id": str(e.id),
-                "guarantor_id": str(a.guarantor_id),
+                "enterprise_id": doc["id"],
+                "guarantor_id": assignment["guarantor_id"],
                 "role": a.role,
-                "effective_from": a.effective_from.isoformat(),
-                "effective_to": a.effective_to.isoformat() if a.effective_to else None,
-                "doc": dumps(assignment_doc(e, a)),
+                "effective_from": assignment["effective_from"],
+                "effective_to": assignment["effective_to"],
+                "doc": dumps(assignment),
             }
-            for a in e.assignments.values()
+            # The enterprise's document holds each assignment's.
+            for a, assignment in zip(e.assignments.values(), doc["assignments"], strict=True)
         ],
     }
 
@@ -87,12 +97,13 @@ def rows_of_unit(u: Unit, seq: int) -> dict[str, list[dict[str, Any]]]:
 
 
 def rows_of_matter(m: Matter, seq: int) -> dict[str, list[dict[str, Any]]]:
+    matter_id, enterprise_id = str(m.id), str(m.enterprise_id)
     return {
         "v_matters": [
             {
-                "id": str(m.id),
+                "id": matter_id,
                 "seq": seq,
-                "enterprise_id": str(m.enterprise_id),
+                "enterprise_id": enterprise_id,
                 "unit_id": m.unit_id,
                 "status": m.status,
                 "next_due": next_due_epoch(m),
@@ -102,29 +113,29 @@ def rows_of_matter(m: Matter, seq: int) -> dict[str, list[dict[str, Any]]]:
         ],
         "v_steps": [
             {
-                "id": f"{m.id}:{index}",
+                "id": f"{matter_id}:{index}",
                 "seq": seq,
-                "matter_id": str(m.id),
-                "enterprise_id": str(m.enterprise_id),
+                "matter_id": matter_id,
+                "enterprise_id": enterprise_id,
                 "step": d.step,
                 "due": int(d.due_at.timestamp()),
                 "due_at": d.due_at.isoformat(),
                 "met_at": d.met_at.isoformat() if d.met_at else None,
                 "cancelled_at": d.cancelled_at.isoformat() if d.cancelled_at else None,
-                "event_ids": ",".join(event_id(m.id, v) for v in (d.set_by, d.met_by) if v),
+                "event_ids": ",".join(event_id(matter_id, v) for v in (d.set_by, d.met_by) if v),
             }
             for index, d in enumerate(m.deadlines)
         ],
         "v_ratings": [
             {
-                "id": f"{m.id}:r{index}",
+                "id": f"{matter_id}:r{index}",
                 "seq": seq,
-                "matter_id": str(m.id),
-                "enterprise_id": str(m.enterprise_id),
+                "matter_id": matter_id,
+                "enterprise_id": enterprise_id,
                 "rated": int(r.rated_at.timestamp()),
                 "rated_at": r.rated_at.isoformat(),
                 "level": r.level,
-                "event_id": event_id(m.id, r.version),
+                "event_id": event_id(matter_id, r.version),
             }
             for index, r in enumerate(m.ratings)
         ],
@@ -199,7 +210,7 @@ class EntitiesProjection:
         self.cache_size = cache_size
 
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
-        relevant = [(p, e) for p, e in events if type(e).__qualname__.split(".")[0] in TRACKED]
+        relevant = [(p, e) for p, e in events if tracked(type(e))]
         if not relevant:
             return
         firsts: dict[UUID, int] = {}

@@ -37,6 +37,7 @@ COLUMNS = (
 GRANTED = (SubsidyLedger.ExhibitionSubsidyGranted, SubsidyLedger.PromotionSubsidyGranted)
 CHANGED = (SubsidyLedger.Approved, SubsidyLedger.ApprovalReminded, SubsidyLedger.ApprovalMissed)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 RULES = {
     "exhibition": "F1: amount = min(fee_paid × 0.5 rounded down to the fen, exhibition_cap_left, "
@@ -54,7 +55,7 @@ def yuan(fen: int | None) -> str | None:
 
 def microseconds(moment: datetime) -> int:
     """An instant as whole microseconds since the epoch (exact, for as-of comparisons)."""
-    return (moment - EPOCH) // timedelta(microseconds=1)
+    return (moment - EPOCH) // MICROSECOND
 
 
 def arithmetic_doc(e: Entitlement) -> dict[str, Any]:

@@ -11,10 +11,11 @@ from projections.base import PositionedEvent, table_digest
 from projections.sql import Tx, ViewDatabase
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 def microseconds(moment: datetime) -> int:
-    return (moment - EPOCH) // timedelta(microseconds=1)
+    return (moment - EPOCH) // MICROSECOND
 
 
 class LogTimesProjection:

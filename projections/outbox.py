@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.matter import Matter
-from domain.messages import Message, compose
+from domain.messages import COMPOSERS, Message, compose
 from domain.notification import Delivery
 from domain.registry import Unit
 from projections.base import PositionedEvent, table_digest
@@ -86,8 +86,11 @@ class OutboxProjection:
 
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
         for position, event in events:
-            handler = self.handlers.get(type(event), self.messages)
-            handler(tx, position, event)
+            handler = self.handlers.get(type(event))
+            if handler is not None:
+                handler(tx, position, event)
+            elif type(event) in COMPOSERS:
+                self.messages(tx, position, event)
 
     def matter_received(self, tx: Tx, _: int, event: Any) -> None:
         self.subject(tx, str(event.originator_id), event.summary)

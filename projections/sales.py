@@ -71,13 +71,12 @@ class SalesProjection:
 
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
         kinds = (SalesLedger.MonthReported, SalesLedger.MonthCorrected)
-        relevant = [e for _, e in events if isinstance(e, kinds)]
+        relevant = [(str(e.enterprise_id), e) for _, e in events if isinstance(e, kinds)]
         if not relevant:
             return
-        docs = self.load(tx, {month_key(str(e.enterprise_id), e.month) for e in relevant})
+        docs = self.load(tx, {month_key(enterprise_id, e.month) for enterprise_id, e in relevant})
         touched: set[str] = set()
-        for event in relevant:
-            enterprise_id = str(event.enterprise_id)
+        for enterprise_id, event in relevant:
             key = month_key(enterprise_id, event.month)
             history = docs[key]["history"] if key in docs else []
             docs[key] = month_doc(enterprise_id, event.month, [*history, entry_doc(event.entry())])

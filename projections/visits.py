@@ -12,12 +12,13 @@ from projections.documents import local
 from projections.sql import Tx
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 COLUMNS = ("id", "seq", "guarantor_id", "enterprise_id", "visited_at", "kind", "recorded_us", "doc")
 
 
 def epoch_us(moment: datetime) -> int:
     """An instant as whole microseconds since the epoch (for `as_of` filters)."""
-    return (moment - EPOCH) // timedelta(microseconds=1)
+    return (moment - EPOCH) // MICROSECOND
 
 
 def visit_doc(visit: Visit) -> dict[str, Any]:
