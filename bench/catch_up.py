@@ -34,6 +34,8 @@ from domain.calendar import SHANGHAI
 
 TARGET_RATE = 40_000
 TARGET_RATIO = 0.33
+# Peak RSS of a province-scale rebuild.
+TARGET_RSS_MIB = 2048
 
 
 def decode(url: str) -> dict[str, Any]:
@@ -133,7 +135,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--quick", action="store_true", help="the park's year")
-    parser.add_argument("--scale", default=None, help="park or city (default: city; park quick)")
+    parser.add_argument("--scale", default=None, help="park, city, province (default city)")
     parser.add_argument("--until", default=None, help="ISO time the history ends (default Nov 1)")
     parser.add_argument("--profile", action="store_true", help="pyinstrument the rebuild")
     parser.add_argument("--child", choices=("decode", "rebuild"), help=argparse.SUPPRESS)
@@ -147,7 +149,8 @@ def main() -> None:
     until = datetime.fromisoformat(args.until) if args.until else UNTIL
     if until.tzinfo is None:
         until = until.replace(tzinfo=SHANGHAI)
-    name = f"catch-up-{args.db}"
+    # The province's history is its own result: the city's stays the headline.
+    name = f"catch-up-{args.db}" + ("-province" if scale == "province" else "")
     profile = RESULTS / f"{name}-profile.txt" if args.profile else None
     with scratch_database(args.db) as scratch:
         data = demo_into(scratch, scale, until)
@@ -179,12 +182,15 @@ def main() -> None:
         ],
     )
     met = ratio >= TARGET_RATIO and built["events_per_s"] >= TARGET_RATE
+    if scale == "province":
+        met = met and built["max_rss_mib"] <= TARGET_RSS_MIB
     path = write_result(
         name,
         value=built["events_per_s"],
         unit="events/s (all projections rebuilt from 0)",
         baseline=base["events_per_s"],
-        target=f"ratio ≥ {TARGET_RATIO} and ≥ {TARGET_RATE:,} events/s",
+        target=f"ratio ≥ {TARGET_RATIO} and ≥ {TARGET_RATE:,} events/s"
+        + (", peak RSS ≤ 2 GiB" if scale == "province" else ""),
         met=met,
         details={
             "peak_rss_mib": built["max_rss_mib"],

@@ -104,7 +104,7 @@ def main() -> None:
         value=run["events_per_s"],
         unit="events/s written (demo through the Application, batched)",
         baseline=park["events_per_s"],
-        target="bounded memory; province year in < 40 min",
+        target="peak RSS ≤ 2 GiB",
         met=run["max_rss_mib"] < 2048,
         details={"park": park, "run": run},
     )
