@@ -194,6 +194,25 @@ def demo_into(scratch: Scratch, scale: str, until: datetime, seed: int = 7) -> d
     }
 
 
+def prepare(scratch: Scratch) -> None:
+    """Catch the views up and seal the log with the key `server` uses: the server then starts
+    as one that has been running, and what is measured is not a first start's catch-up."""
+    from api.audit import seal_database
+    from api.services import Services
+    from api.settings import Settings
+
+    os.environ["BAOBAO_DATABASE_URL"] = scratch.url
+    os.environ["BAOBAO_SIGNING_KEY"] = str(scratch.folder / "signing.key")
+    settings = Settings.from_env()
+    svc = Services(settings)
+    try:
+        svc.follower.catch_up()
+    finally:
+        svc.stop()
+        svc.park.close()
+    seal_database(settings)
+
+
 # -- the server ----------------------------------------------------------------------------
 
 

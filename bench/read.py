@@ -31,6 +31,7 @@ from bench.common import (
     UNTIL,
     demo_into,
     percentile,
+    prepare,
     print_table,
     pyplot,
     scratch_database,
@@ -50,20 +51,6 @@ def reads(period: str, guarantor: str) -> dict[str, str]:
         "explanation": f"/v1/assessments/{period}/guarantors/{guarantor}",
         "overdue": "/v1/matters?overdue=true&limit=50",
     }
-
-
-def prepare(url: str) -> None:
-    """Catch the views up and seal the log, as `baobao demo` leaves a database."""
-    from api.audit import seal_database
-    from api.services import Services
-    from api.settings import Settings
-
-    os.environ["BAOBAO_DATABASE_URL"] = url
-    settings = Settings.from_env()
-    svc = Services(settings)
-    svc.follower.catch_up()
-    seal_database(settings)
-    svc.stop()
 
 
 def in_process(url: str, period: str, guarantor: str, rounds: int) -> dict[str, Any]:
@@ -227,7 +214,7 @@ def main() -> None:
     name = f"read-{args.db}"
     with scratch_database(args.db) as scratch:
         data = demo_into(scratch, "city", until)
-        prepare(scratch.url)
+        prepare(scratch)
         hr = token(scratch.url, "hr")
         supervisor = token(scratch.url, "supervisor")
         with server(scratch) as url:

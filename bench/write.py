@@ -12,7 +12,6 @@ running keeps them: what is measured is the commands, not a first start's catch-
 from __future__ import annotations
 
 import argparse
-import os
 import threading
 import time
 from datetime import datetime
@@ -25,9 +24,9 @@ from bench import spy
 from bench.common import (
     RESULTS,
     UNTIL,
-    Scratch,
     demo_into,
     percentile,
+    prepare,
     print_table,
     pyplot,
     scratch_database,
@@ -69,24 +68,6 @@ def registry(url: str) -> tuple[list[UUID], list[UUID]]:
         return [e for e, now in listed.items() if now][:200], units
     finally:
         park.close()
-
-
-def prepare(scratch: Scratch) -> None:
-    """Catch the views up and seal the log, with the key the server will use."""
-    from api.audit import seal_database
-    from api.services import Services
-    from api.settings import Settings
-
-    os.environ["BAOBAO_DATABASE_URL"] = scratch.url
-    os.environ["BAOBAO_SIGNING_KEY"] = str(scratch.folder / "signing.key")
-    settings = Settings.from_env()
-    svc = Services(settings)
-    try:
-        svc.follower.catch_up()
-    finally:
-        svc.stop()
-        svc.park.close()
-    seal_database(settings)
 
 
 def bare(url: str, enterprises: list[UUID], units: list[UUID], seconds: float) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoder
 
 from domain import transcodings
 from domain.base import SYSTEM, Act, Actor, BaobaoAggregate, Clock, require_aware, utc_now
@@ -45,7 +45,7 @@ class ParkCore(Application[UUID]):
         self._calendars: dict[tuple[int, OfficeHours], WorkingCalendar] = {}
         self._batch = threading.local()
         super().__init__(env=dict(database.env))
-        self._group = GroupCommit(self._record)
+        self._group = GroupCommit(self._write)
 
     def construct_transcoder(self) -> Transcoder:
         transcoder = self.factory.transcoder()
@@ -102,6 +102,13 @@ class ParkCore(Application[UUID]):
             return False
         return True
 
+    def _write(self, processing: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """One transaction, then what the library's `save` does after it."""
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        return recordings
+
     def commit(self, *aggregates: BaobaoAggregate) -> int:
         """Save atomically; a concurrent writer that got there first makes this a 409.
         Commands of other threads committing at the same moment share the transaction (group
@@ -155,12 +162,10 @@ class ParkCore(Application[UUID]):
                 processing.collect_events(*pending.values())
                 processing.events.sort(key=lambda event: event.timestamp)  # type: ignore[attr-defined]
                 try:
-                    recordings = self._record(processing)
+                    self._write(processing)
                 except IntegrityError as error:
                     msg = "a batch was changed concurrently; bulk loading needs a single writer"
                     raise VersionConflictError(msg) from error
-                self._take_snapshots(processing)
-                self._notify(recordings)
                 kept: OrderedDict[UUID, BaobaoAggregate] = self._batch.kept
                 for aggregate_id, aggregate in pending.items():
                     kept[aggregate_id] = aggregate

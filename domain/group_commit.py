@@ -32,7 +32,7 @@ class Waiting:
 
 class GroupCommit:
     """Writes the queued commands of concurrent threads together; `record` writes one
-    transaction (the Application's `_record`)."""
+    transaction (the Application's `_write`)."""
 
     def __init__(self, record: Record) -> None:
         self.record = record

@@ -16,8 +16,8 @@ from eventsourcing.utils import Environment, EnvType, retry
 from psycopg.errors import DuplicateObject
 
 DEFAULT_URL = "sqlite:///./baobao.db"
-# Held while the log's tables are created: processes starting together on an empty database
-# take turns instead of failing with "tuple concurrently updated".
+# Held while the log's and the views' tables are created: processes starting together on an
+# empty PostgreSQL database take turns instead of failing on the catalogue.
 SCHEMA_LOCK = 0x62616F62616F  # "baobao"
 
 
