@@ -87,6 +87,13 @@ def serve(
     no_send: Annotated[
         bool, typer.Option("--no-send", help="Without the notification sender")
     ] = False,
+    no_follow: Annotated[
+        bool,
+        typer.Option(
+            "--no-follow",
+            help="Without the projection follower and the sealer (a `baobao worker` keeps them)",
+        ),
+    ] = False,
     demo_if_empty: Annotated[
         bool, typer.Option(help="Load the demo park into an empty database")
     ] = False,
@@ -94,7 +101,8 @@ def serve(
         bool, typer.Option(help="Create and print an admin token")
     ] = False,
 ) -> None:
-    """Serve the API with the projection follower beside it."""
+    """Serve the API with the projection follower beside it (or, with --no-follow, beside a
+    `baobao worker`: the API's processes then spend their CPU on requests only)."""
     settings = Settings.from_env()
     if demo_if_empty and log_is_empty(settings):
         # Before anything else writes: the demo's history is recorded at its own (past) times.
@@ -111,6 +119,7 @@ def serve(
         # Each worker follows the log (their positions are guarded); one watcher and one
         # sender run here.
         os.environ["BAOBAO_WATCH"] = "0"
+        os.environ["BAOBAO_FOLLOW"] = "0" if no_follow else "1"
         if not no_watch:
             svc.start_background("watcher", Watcher(svc).run)
         if not no_send:
@@ -120,7 +129,8 @@ def serve(
         return
     from api.app import create_app
 
-    uvicorn.run(create_app(svc, watch=not no_watch, send=not no_send), host=host, port=port)
+    app = create_app(svc, follow=not no_follow, watch=not no_watch, send=not no_send)
+    uvicorn.run(app, host=host, port=port)
 
 
 @cli.command()
