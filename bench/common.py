@@ -139,6 +139,7 @@ class Scratch:
     kind: str
     folder: Path
     server_pid: int | None = None
+    worker_pid: int | None = None
 
 
 @contextmanager
@@ -224,8 +225,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(scratch: Scratch, *extra: str) -> Iterator[str]:
-    """`baobao serve` in a subprocess (no watcher, no sender) until the block ends."""
+def server(scratch: Scratch, *extra: str, worker: bool = False) -> Iterator[str]:
+    """`baobao serve` in a subprocess (no watcher, no sender) until the block ends; with
+    `worker`, served with --no-follow beside a `baobao worker` (no watcher, no sender) that
+    follows the log and seals it, as a deployment with the views kept in their own process."""
     port = free_port()
     env = {
         **os.environ,
@@ -235,8 +238,19 @@ def server(scratch: Scratch, *extra: str) -> Iterator[str]:
     }
     baobao = Path(sys.executable).parent / "baobao"
     command = [str(baobao), "serve", "--port", str(port), "--no-watch", "--no-send", *extra]
+    if worker:
+        command.append("--no-follow")
     log = (scratch.folder / "server.log").open("w")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    follower = None
+    if worker:
+        follower = subprocess.Popen(
+            [str(baobao), "worker", "--no-watch", "--no-send"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        scratch.worker_pid = follower.pid
     scratch.server_pid = process.pid
     url = f"http://127.0.0.1:{port}"
     try:
@@ -254,13 +268,43 @@ def server(scratch: Scratch, *extra: str) -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for each in (process, follower):
+            if each is None:
+                continue
+            each.terminate()
+            try:
+                each.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                each.kill()
+                each.wait()
+        scratch.server_pid = scratch.worker_pid = None
         log.close()
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """CPU (user + system) used so far by a process and its live descendants, from /proc."""
+    if pid is None:
+        return 0.0
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total = 0.0
+    tree = [pid]
+    while tree:
+        current = tree.pop()
+        total += times.get(current, 0.0)
+        tree.extend(child for child, parent in parents.items() if parent == current)
+    return total
 
 
 def token(url: str, role: str, scope: str | None = None) -> str:

@@ -1,29 +1,41 @@
 """write: matter commands through HTTP at 1, 8 and 32 clients against the bare Application.
 
 .venv/bin/python -m bench.write [--db sqlite|postgres] [--quick] [--seconds S]
+                                [--workers N] [--follow-in-server]
 
 Each client runs receive (clerk) → assign (clerk) → resolve (the unit's own token) against a
-real `baobao serve` (its follower and sealer running); the baseline runs the same commands
-directly on a Park in this process, one command per transaction, on the same database.
-The views are caught up and the log sealed before either runs, as a server that has been
-running keeps them: what is measured is the commands, not a first start's catch-up.
+real server; the baseline runs the same commands directly on a Park in this process, one
+command per transaction, on the same database. The views are caught up and the log sealed
+before either runs, as a server that has been running keeps them: what is measured is the
+commands, not a first start's catch-up.
+
+The server is deployed as a busy park would run it: `baobao serve --no-follow` (N processes
+with --workers) beside one `baobao worker` that follows the log, keeps the views and seals
+(both on this machine, sharing its cores with the clients). `--follow-in-server` measures
+the single process that does both instead (`baobao serve` alone).
+
+The clients are coroutines of one event loop in this process, each a closed loop on its own
+kept-alive connection. The CPU they used, and the CPU of the server's processes (server and
+worker) per command, are recorded beside the figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import threading
+import asyncio
+import json
+import os
 import time
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
-
-import httpx
 
 from bench import spy
 from bench.common import (
     RESULTS,
     UNTIL,
+    cpu_seconds,
     demo_into,
     percentile,
     prepare,
@@ -76,6 +88,7 @@ def bare(url: str, enterprises: list[UUID], units: list[UUID], seconds: float) -
     actor = Actor(principal_id=SYSTEM, role="clerk", request_id="bench")
     commands = 0
     latencies: list[float] = []
+    cpu = os.times()
     started = time.perf_counter()
     n = 0
     while time.perf_counter() - started < seconds:
@@ -94,28 +107,80 @@ def bare(url: str, enterprises: list[UUID], units: list[UUID], seconds: float) -
             latencies.append((time.perf_counter() - t) * 1000)
             commands += 1
     elapsed = time.perf_counter() - started
+    used = os.times()
     park.close()
     return {
         "events_per_s": commands / elapsed,
         "p50_ms": percentile(latencies, 50),
         "p99_ms": percentile(latencies, 99),
         "commands": commands,
+        "cpu_ms_per_command": round(
+            1000 * (used.user + used.system - cpu.user - cpu.system) / max(commands, 1), 3
+        ),
     }
 
 
-def client_loop(
+class Connection:
+    """One kept-alive HTTP/1.1 connection on asyncio's streams: a request written in one go,
+    the answer read by its Content-Length. Much cheaper per request than httpx, so that the
+    clients, which share the machine's two cores with the server, take little of its CPU."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, bearer: str, body: dict[str, str]) -> tuple[int, bytes]:
+        if self.reader is None or self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        content = json.dumps(body).encode()
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Authorization: Bearer {bearer}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(content)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + content)
+        answer = await self.reader.readuntil(b"\r\n\r\n")
+        lines = answer.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        length = None
+        close = False
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "connection" and value.strip().lower() == "close":
+                close = True
+        if length is None:
+            raise RuntimeError(f"an answer without Content-Length: {lines[0]}")
+        payload = await self.reader.readexactly(length)
+        if close:
+            self.close()
+        return status, payload
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def client_loop(
     base: str,
     clerk: str,
     unit: tuple[UUID, str],
     enterprises: list[UUID],
-    stop: threading.Event,
+    until: float,
     latencies: list[float],
     errors: list[str],
 ) -> None:
+    """One closed-loop client on its own connection: the next command when the last answer
+    has been read in full."""
     unit_id, unit_token = unit
-    with httpx.Client(base_url=base, timeout=30) as http:
+    address = urlsplit(base)
+    http = Connection(address.hostname or "127.0.0.1", address.port or 80)
+    try:
         n = 0
-        while not stop.is_set():
+        while time.perf_counter() < until:
             n += 1
             e = enterprises[(n * 7 + hash(unit_id)) % len(enterprises)]
             calls = [
@@ -135,16 +200,14 @@ def client_loop(
             matter_id = ""
             for bearer, path, body in calls:
                 t = time.perf_counter()
-                response = http.post(
-                    path.format(id=matter_id),
-                    json=body,
-                    headers={"Authorization": f"Bearer {bearer}"},
-                )
+                status, answer = await http.post(path.format(id=matter_id), bearer, body)
                 latencies.append((time.perf_counter() - t) * 1000)
-                if response.status_code >= 300:
-                    errors.append(f"{response.status_code} {response.text[:200]}")
+                if status >= 300:
+                    errors.append(f"{status} {answer[:200]!r}")
                     break
-                matter_id = response.json()["id"]
+                matter_id = json.loads(answer)["id"]
+    finally:
+        http.close()
 
 
 def through_http(
@@ -154,26 +217,34 @@ def through_http(
     enterprises: list[UUID],
     clients: int,
     seconds: float,
+    server_pid: int | None = None,
+    worker_pid: int | None = None,
 ) -> dict[str, Any]:
-    stop = threading.Event()
+    """`clients` closed loops in one thread's event loop, for `seconds`; the CPU used by the
+    clients (this process), the server's processes and the worker's is recorded."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors: list[str] = []
-    threads = [
-        threading.Thread(
-            target=client_loop,
-            args=(base, clerk, units[i % len(units)], enterprises, stop, latencies[i], errors),
+
+    async def run(until: float) -> None:
+        await asyncio.gather(
+            *(
+                client_loop(
+                    base, clerk, units[i % len(units)], enterprises, until, latencies[i], errors
+                )
+                for i in range(clients)
+            )
         )
-        for i in range(clients)
-    ]
+
+    mine = os.times()
+    serving, following = cpu_seconds(server_pid), cpu_seconds(worker_pid)
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    time.sleep(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join()
+    asyncio.run(run(started + seconds))
     elapsed = time.perf_counter() - started
+    used = os.times()
+    serving = cpu_seconds(server_pid) - serving
+    following = cpu_seconds(worker_pid) - following
     every = [x for each in latencies for x in each]
+    commands = max(len(every), 1)
     return {
         "clients": clients,
         "events_per_s": len(every) / elapsed,
@@ -182,6 +253,12 @@ def through_http(
         "commands": len(every),
         "errors": len(errors),
         "first_error": errors[0] if errors else None,
+        "client_cpu_per_s": round((used.user + used.system - mine.user - mine.system) / elapsed, 3),
+        "server_cpu_per_s": round(serving / elapsed, 3),
+        "worker_cpu_per_s": round(following / elapsed, 3),
+        # Both: the server's processes' and the worker's, per command.
+        "server_cpu_ms_per_command": round(1000 * (serving + following) / commands, 3),
+        "worker_cpu_ms_per_command": round(1000 * following / commands, 3),
     }
 
 
@@ -221,10 +298,26 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--profile", action="store_true", help="py-spy the server at 8 clients")
     parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
+    parser.add_argument(
+        "--follow-in-server",
+        action="store_true",
+        help="one `baobao serve` that also follows and seals (not serve --no-follow + worker)",
+    )
     args = parser.parse_args()
     seconds = args.seconds or (4.0 if args.quick else 15.0)
     until = datetime(2026, 2, 1, tzinfo=SHANGHAI) if args.quick else UNTIL
-    name = f"write-{args.db}" + (f"-workers{args.workers}" if args.workers > 1 else "")
+    name = (
+        f"write-{args.db}"
+        + (f"-workers{args.workers}" if args.workers > 1 else "")
+        + ("-follow-in-server" if args.follow_in_server else "")
+    )
+    deployment = (
+        "one `baobao serve` process that also follows the log and seals it"
+        if args.follow_in_server
+        else f"`baobao serve --no-follow` ({args.workers} process"
+        + ("es" if args.workers > 1 else "")
+        + ") beside one `baobao worker --no-watch --no-send` that keeps the views and seals"
+    )
     with scratch_database(args.db) as scratch:
         data = demo_into(scratch, "park", until)
         prepare(scratch)
@@ -234,21 +327,46 @@ def main() -> None:
         base = bare(scratch.url, enterprises, units, seconds)
         runs = []
         extra = ("--workers", str(args.workers)) if args.workers > 1 else ()
-        with server(scratch, *extra) as url:
+        with server(scratch, *extra, worker=not args.follow_in_server) as url:
+            pids = (scratch.server_pid, scratch.worker_pid)
             through_http(url, clerk, unit_tokens, enterprises, 4, 2.0)  # warm up
             for clients in CLIENTS:
                 spying = None
                 if args.profile and clients == 8 and scratch.server_pid is not None:
                     profile = RESULTS / f"{name}-profile.txt"
                     spying = spy.record(scratch.server_pid, seconds, profile)
-                runs.append(through_http(url, clerk, unit_tokens, enterprises, clients, seconds))
+                runs.append(
+                    through_http(url, clerk, unit_tokens, enterprises, clients, seconds, *pids)
+                )
                 if spying is not None:
                     spying.join()
                     print(f"profile: {profile}")
     print_table(
         f"{name}: matter commands (receive → assign → resolve), {seconds:.0f} s each",
-        ("path", "clients", "events/s", "× bare", "p50 ms", "p99 ms", "errors"),
-        [("bare Application", 1, base["events_per_s"], 1.0, base["p50_ms"], base["p99_ms"], 0)]
+        (
+            "path",
+            "clients",
+            "events/s",
+            "× bare",
+            "p50 ms",
+            "p99 ms",
+            "errors",
+            "CPU ms/cmd (worker)",
+            "client CPU s/s",
+        ),
+        [
+            (
+                "bare Application",
+                1,
+                base["events_per_s"],
+                1.0,
+                base["p50_ms"],
+                base["p99_ms"],
+                0,
+                base["cpu_ms_per_command"],
+                "",
+            )
+        ]
         + [
             (
                 "HTTP",
@@ -258,10 +376,13 @@ def main() -> None:
                 r["p50_ms"],
                 r["p99_ms"],
                 r["errors"],
+                f"{r['server_cpu_ms_per_command']:.2f} ({r['worker_cpu_ms_per_command']:.2f})",
+                r["client_cpu_per_s"],
             )
             for r in runs
         ],
     )
+    print(f"server: {deployment}")
     busy = [r for r in runs if r["clients"] >= 8]
     value = min(r["events_per_s"] for r in busy)
     p99 = max(r["p99_ms"] for r in busy)
@@ -277,6 +398,7 @@ def main() -> None:
             "p99_ms": p99,
             "data": data,
             "server_workers": args.workers,
+            "deployment": deployment,
             "seconds_per_run": seconds,
             "bare": base,
             "runs": runs,
