@@ -31,6 +31,9 @@ from domain.storage import Database
 
 TAgg = TypeVar("TAgg", bound=BaobaoAggregate)
 
+# Positions of aggregates committed by this process, kept for the answers to their commands.
+POSITIONS_KEPT = 10_000
+
 BOOTSTRAP_ACTOR = Actor(principal_id=SYSTEM, role="admin", request_id="bootstrap")
 
 
@@ -44,6 +47,8 @@ class ParkCore(Application[UUID]):
         self.clock = clock
         self._calendars: dict[tuple[int, OfficeHours], WorkingCalendar] = {}
         self._batch = threading.local()
+        # Where each aggregate's last commit of this process put it: (version, log position).
+        self._positions: dict[UUID, tuple[int, int]] = {}
         super().__init__(env=dict(database.env))
         self._group = GroupCommit(self._write)
 
@@ -61,12 +66,22 @@ class ParkCore(Application[UUID]):
     # -- loading and saving ----------------------------------------------------------------
 
     def load(
-        self, cls: type[TAgg], aggregate_id: UUID, expected_version: int | None = None
+        self,
+        cls: type[TAgg],
+        aggregate_id: UUID,
+        expected_version: int | None = None,
+        *,
+        read_only: bool = False,
     ) -> TAgg:
-        """The aggregate of that class, or the domain's not-found error; checks If-Match."""
+        """The aggregate of that class, or the domain's not-found error; checks If-Match.
+
+        `read_only`: the cached aggregate itself, brought up to date with the log but not
+        copied, for a command that only reads it (it must not change it)."""
         label = cls.__name__.lower()
         try:
-            aggregate: Any = self._batched(aggregate_id) or self.repository.get(aggregate_id)
+            aggregate: Any = self._batched(aggregate_id) or self.repository.get(
+                aggregate_id, deepcopy_from_cache=not read_only
+            )
         except AggregateNotFoundError:
             raise NotFoundError(f"no {label} {aggregate_id}") from None
         if not isinstance(aggregate, cls):
@@ -128,7 +143,23 @@ class ParkCore(Application[UUID]):
             raise VersionConflictError(
                 f"changed concurrently: {ids}; read it again and retry"
             ) from error
+        if len(self._positions) > POSITIONS_KEPT:
+            self._positions.clear()
+        for recording in recordings:
+            event = recording.domain_event
+            self._positions[event.originator_id] = (
+                event.originator_version,
+                recording.notification.id,
+            )
         return max((r.notification.id for r in recordings), default=0)
+
+    def position_of(self, aggregate: BaobaoAggregate) -> int:
+        """The log position of the event that brought the aggregate to its version, when this
+        process committed it (a command's answer needs no query); else the log's head."""
+        known = self._positions.get(aggregate.id)
+        if known is not None and known[0] == aggregate.version:
+            return known[1]
+        return self.log_head()
 
     @contextmanager
     def batched(self, size: int = 500, keep: int = 20_000) -> Iterator[None]:

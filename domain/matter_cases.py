@@ -26,7 +26,7 @@ class MatterCases(ParkCore):
     def receive_matter(
         self, act: Act, enterprise_id: UUID, summary: str, category: str, channel: str
     ) -> Matter:
-        enterprise = self.load(Enterprise, enterprise_id)
+        enterprise = self.load(Enterprise, enterprise_id, read_only=True)
         enterprise.check_listed()
         if act.actor.role == "guarantor":
             self.check_guarantees(enterprise, act)
@@ -48,7 +48,7 @@ class MatterCases(ParkCore):
         self, act: Act, matter_id: UUID, unit_id: UUID, expected_version: int | None = None
     ) -> Matter:
         matter = self.load(Matter, matter_id, expected_version)
-        unit = self.load(Unit, unit_id)
+        unit = self.load(Unit, unit_id, read_only=True)
         matter.assign(act, self.rules_at(act.occurred_at), str(unit.id))
         self.commit(matter)
         return matter
@@ -62,7 +62,7 @@ class MatterCases(ParkCore):
         expected_version: int | None = None,
     ) -> Matter:
         matter = self.load(Matter, matter_id, expected_version)
-        unit = self.load(Unit, unit_id)
+        unit = self.load(Unit, unit_id, read_only=True)
         matter.transfer(act, self.rules_at(act.occurred_at), str(unit.id), reason)
         self.commit(matter)
         return matter

@@ -18,6 +18,7 @@ from api.deps import (
     RequestId,
     ServicesDep,
     allow,
+    answer,
     make_act,
     versioned,
 )
@@ -90,16 +91,17 @@ def check_acts_on(svc: Services, caller: Caller, matter_id: UUID) -> None:
     any rule about the matter's state, so that nothing more of another's matter is told (403)."""
     if caller.role not in ("unit", "enterprise"):
         return
-    matter = svc.park.load(Matter, matter_id)
+    matter = svc.park.load(Matter, matter_id, read_only=True)
     if caller.role == "unit" and (matter.unit_id is None or str(matter.unit_id) != caller.scope):
         raise NotHoldingUnitError(f"matter {matter_id} is not held by this unit")
     if caller.role == "enterprise" and str(matter.enterprise_id) != caller.scope:
         raise NotOwnEnterpriseError(f"matter {matter_id} belongs to another enterprise")
 
 
-def respond(svc: Services, matter: Matter, response: Response) -> MatterPublic:
-    versioned(response, matter.version, svc.park.log_head())
-    return present_matter(matter_doc(matter), svc.clock())
+def respond(svc: Services, matter: Matter, response: Response, status: int = 200) -> Response:
+    """The matter as the command left it, at its version and the log position of its event."""
+    versioned(response, matter.version, svc.park.position_of(matter))
+    return answer(present_matter(matter_doc(matter), svc.clock()), response, status)
 
 
 @router.post("/v1/matters", status_code=201, response_model=MatterPublic)
@@ -110,7 +112,7 @@ def receive_matter(
     caller: Annotated[Caller, Depends(allow("clerk", "guarantor", "admin"))],
     req: RequestId,
     response: Response,
-) -> MatterPublic:
+) -> Response:
     """Take in an enterprise request (受理); it must be assigned within half a working day."""
     late_roles = (
         frozenset({"admin", "clerk"}) if body.received_at is not None else frozenset({"admin"})
@@ -118,7 +120,7 @@ def receive_matter(
     act = make_act(svc, caller, req, body.received_at or body.occurred_at, late_roles)
     matter = app.receive_matter(act, body.enterprise_id, body.summary, body.category, body.channel)
     response.headers["Location"] = f"/v1/matters/{matter.id}"
-    return respond(svc, matter, response)
+    return respond(svc, matter, response, 201)
 
 
 @router.post("/v1/matters/{matter_id}/assign", response_model=MatterPublic)
@@ -131,7 +133,7 @@ def assign_matter(
     req: RequestId,
     if_match: IfMatch,
     response: Response,
-) -> MatterPublic:
+) -> Response:
     """Assign (交办) to an undertaking unit: 3 working days to handle, 30 at most."""
     act = make_act(svc, caller, req, body.occurred_at)
     return respond(svc, app.assign_matter(act, matter_id, body.unit_id, if_match), response)
@@ -147,7 +149,7 @@ def transfer_matter(
     req: RequestId,
     if_match: IfMatch,
     response: Response,
-) -> MatterPublic:
+) -> Response:
     """Transfer (转办) to another unit, which gets 3 fresh working days; the cap stays."""
     check_acts_on(svc, caller, matter_id)
     act = make_act(svc, caller, req, body.occurred_at)
@@ -177,7 +179,7 @@ def request_extension(
     matter, request = app.request_extension(
         act, matter_id, body.requested_deadline, body.reason, if_match
     )
-    versioned(response, matter.version, app.log_head())
+    versioned(response, matter.version, app.position_of(matter))
     doc = next(r for r in matter_doc(matter)["extension_requests"] if r["id"] == str(request.id))
     return ExtensionRequestPublic.model_validate({**doc, "version": matter.version})
 
@@ -195,7 +197,7 @@ def approve_extension(
     if_match: IfMatch,
     response: Response,
     body: Command | None = None,
-) -> MatterPublic:
+) -> Response:
     """Approve an extension: the matter becomes major/complex and its deadline moves."""
     act = make_act(svc, caller, req, body.occurred_at if body else None)
     return respond(svc, app.approve_extension(act, matter_id, request_id, if_match), response)
@@ -214,7 +216,7 @@ def reject_extension(
     req: RequestId,
     if_match: IfMatch,
     response: Response,
-) -> MatterPublic:
+) -> Response:
     """Reject an extension: the deadline stays."""
     act = make_act(svc, caller, req, body.occurred_at)
     return respond(
@@ -232,7 +234,7 @@ def resolve_matter(
     req: RequestId,
     if_match: IfMatch,
     response: Response,
-) -> MatterPublic:
+) -> Response:
     """Resolve (办结) with a reply; after the deadline it is resolved late."""
     check_acts_on(svc, caller, matter_id)
     act = make_act(svc, caller, req, body.occurred_at)
@@ -254,7 +256,7 @@ def rate_matter(
     check_acts_on(svc, caller, matter_id)
     act = make_act(svc, caller, req, body.occurred_at)
     matter, rating = app.rate_matter(act, matter_id, body.level, body.comment, if_match)
-    versioned(response, matter.version, app.log_head())
+    versioned(response, matter.version, app.position_of(matter))
     return RatingPublic(
         version=matter.version,
         level=rating.level,
@@ -274,7 +276,7 @@ def withdraw_matter(
     req: RequestId,
     if_match: IfMatch,
     response: Response,
-) -> MatterPublic:
+) -> Response:
     """Withdraw a matter before it is resolved."""
     check_acts_on(svc, caller, matter_id)
     act = make_act(svc, caller, req, body.occurred_at)
