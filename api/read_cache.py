@@ -84,9 +84,13 @@ class FastReads:
         position: int,
         body: bytes,
         until: datetime | None,
+        min_position: int | None = None,
     ) -> None:
         """Keep `body`, read at log `position`, as the answer to this request from this caller
-        until the log moves or the clock passes `until`."""
+        until the log moves or the clock passes `until`. Not when the request asked for a later
+        position than was read (its views were behind): asked again, it waits for them."""
+        if min_position is not None and min_position > position:
+            return
         if request.headers.get("accept", "").encode() not in JSON_ACCEPTS:
             return
         path = request.scope["path"]

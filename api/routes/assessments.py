@@ -149,15 +149,23 @@ def assessments(
     scores = scored(svc, parsed, None, min_position, as_of)
     response = ranking(scores, parsed, kind, None, limit, cursor, accept)
     if as_of is None and not wants_csv(accept):
-        keep(request, svc, caller, scores, response)
+        keep(request, svc, caller, scores, response, min_position)
     return response
 
 
-def keep(request: Request, svc: Services, caller: Caller, ranked: Ranked, sent: Response) -> None:
+def keep(
+    request: Request,
+    svc: Services,
+    caller: Caller,
+    ranked: Ranked,
+    sent: Response,
+    min_position: int | None,
+) -> None:
     """Let the same request from the same caller be answered with these bytes before routing,
     while the log stays at the scores' position and the clock has not moved past them."""
     if ranked.position is not None:
-        svc.fast.keep(request, caller.id, ranked.position, bytes(sent.body), ranked.until)
+        body = bytes(sent.body)
+        svc.fast.keep(request, caller.id, ranked.position, body, ranked.until, min_position)
 
 
 @router.get(
@@ -200,7 +208,7 @@ def explanation(
     key = ("explanation", s.period, s.guarantor.id)
     response = json_response(ranked.draw(key, lambda: json_bytes(explanation_of(s))))
     if as_of is None:
-        keep(request, svc, caller, ranked, response)
+        keep(request, svc, caller, ranked, response, min_position)
     return response
 
 

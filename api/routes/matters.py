@@ -309,7 +309,7 @@ def list_matters(
         filters.append(Filter("enterprise_id=?", (str(enterprise_id),)))
     key = ("matters", position, *filters, overdue, limit, cursor)
     if (kept := svc.pages.entry(key, now)) is not None:
-        svc.fast.keep(request, caller.id, position, *kept)
+        svc.fast.keep(request, caller.id, position, *kept, min_position)
         return json_response(kept[0])
     if overdue is True:
         filters.append(Filter("next_due < ?", (int(now.timestamp()),)))
@@ -320,7 +320,7 @@ def list_matters(
     body = json_bytes(page)
     until = unchanged_until(svc, page.items, now, overdue is not None)
     svc.pages.put(key, body, until)
-    svc.fast.keep(request, caller.id, position, body, until)
+    svc.fast.keep(request, caller.id, position, body, until, min_position)
     return json_response(body)
 
 

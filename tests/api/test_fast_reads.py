@@ -14,7 +14,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from starlette.requests import Request
 
+from api.read_cache import FastReads
 from domain.base import Act, Actor
 from domain.park import Park
 from tests.api.conftest import Api, problem, running_api, sh
@@ -103,3 +105,17 @@ def test_a_kept_page_of_overdue_matters_gives_way_when_a_step_falls_due(api: Api
     assert kept_for(api, "/v1/matters") == 1
     api.clock.set(sh(2026, 3, 2, 14, 30) + timedelta(seconds=1))
     assert [m["id"] for m in supervisor.get(path).json()["items"]] == [matter["id"]]
+
+
+def test_a_read_that_asked_for_a_later_position_than_it_got_is_not_kept() -> None:
+    """Its views were behind the position asked for: asked again, the routes wait for them."""
+    fast = FastReads()
+    scope = {"type": "http", "method": "GET", "path": "/v1/matters", "query_string": b""}
+    request = Request({**scope, "headers": []})
+    now = sh(2026, 3, 2, 9)
+    fast.keep(request, "hr-1", 40, b"[]", None, min_position=41)
+    assert fast.answer("hr-1", "/v1/matters", "", 40, now) is None
+    fast.keep(request, "hr-1", 40, b"[]", None, min_position=40)
+    assert fast.answer("hr-1", "/v1/matters", "", 40, now) == b"[]"
+    assert fast.answer("hr-1", "/v1/matters", "", 41, now) is None  # the log moved on
+    assert fast.answer("hr-2", "/v1/matters", "", 40, now) is None  # another caller
