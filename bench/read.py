@@ -199,6 +199,11 @@ def wrk_run(base: str, path: str, bearer: str, seconds: float) -> dict[str, Any]
     command = ["wrk", "-t2", f"-c{CLIENTS}", f"-d{seconds:.0f}s", "--latency", "--timeout", "10s"]
     command += ["-H", f"Authorization: Bearer {bearer}", f"{base}{path}"]
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> dict[str, Any]:
+    """What `wrk --latency` printed: requests, their rate, percentiles and errors."""
     percentiles = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.M))
     requests = re.search(r"^\s+(\d+) requests in", out, re.M)
     rate = re.search(r"^Requests/sec:\s+([\d.]+)", out, re.M)
