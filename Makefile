@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit demo clean browser bench
+.PHONY: install run test lint typecheck unit demo clean browser bench wrk
 
 install: $(STAMP)
 
@@ -44,8 +44,16 @@ $(VENV)/.bench-installed: pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
+# wrk, the load generator of the read benchmark, where apt-get runs as root; without it the
+# benchmark's clients are threads of its own process (bench/read.py says how they differ).
+wrk:
+	@if command -v wrk >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk); \
+	else echo "wrk not installed and apt-get unusable here: bench.read uses threads"; fi
+
 # The quick SQLite benchmarks (a few minutes); bench/README.md has the full ones.
-bench: $(VENV)/.bench-installed
+bench: $(VENV)/.bench-installed wrk
 	$(BIN)/python -m bench.write --quick
 	$(BIN)/python -m bench.catch_up --quick
 	$(BIN)/python -m bench.read --quick

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from api import errors, openapi
 from api.audit import make_sealer
 from api.board import router as board_router
+from api.fast_reads import FastReadsMiddleware
 from api.idempotency import IdempotencyMiddleware
 from api.limits import RequestLimitsMiddleware
 from api.openapi import problem_responses
@@ -66,7 +67,8 @@ def create_app(
     app.state.services = services
     errors.install(app)
     app.add_middleware(IdempotencyMiddleware, store=services.idempotency)
-    app.add_middleware(RequestLimitsMiddleware)  # outermost: before anything reads the body
+    app.add_middleware(RequestLimitsMiddleware)  # before anything reads the body
+    app.add_middleware(FastReadsMiddleware, services=services)  # outermost: repeated reads
     for module in (
         enterprises,
         registry,

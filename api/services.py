@@ -11,7 +11,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from api.idempotency import IdempotencyStore
 from api.notify import Sender, make_sender
-from api.read_cache import ReadCache
+from api.read_cache import FastReads, ReadCache
 from api.settings import Settings
 from domain.base import Clock, utc_now
 from domain.park import Park
@@ -72,6 +72,7 @@ class Services:
             tx.execute(NOTICE_INDEX_DDL)
         self.principals = PrincipalCache()
         self.pages = ReadCache()
+        self.fast = FastReads()
         self.sender: Sender = make_sender(settings)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -111,6 +112,11 @@ class Services:
         )
         self.principals.put(token, caller)
         return caller
+
+    def log_head_is_local(self) -> bool:
+        """Whether reading the log's head is a call into this process (SQLite), not a round
+        trip to a server."""
+        return isinstance(self.park.recorder, SQLiteApplicationRecorder)
 
     def log_head(self) -> int:
         """The log's head. On SQLite it is read on this thread's own connection: the event

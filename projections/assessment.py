@@ -204,6 +204,10 @@ class Ranked:
     scores: list[Score]
     drawn: dict[Hashable, Any] = field(default_factory=dict)
     by_id: dict[str, Score] = field(init=False)
+    # Read at this log position; the same while the log stays there and, when `until` is
+    # given, until that moment (a month still running changes with the minute).
+    position: int | None = None
+    until: datetime | None = None
 
     def __post_init__(self) -> None:
         self.by_id = {s.guarantor.id: s for s in self.scores}
@@ -330,8 +334,14 @@ class Assessor:
         results = [
             self.cached(keys[m], partial(self.month, m, now, p)) for m, p in policies.items()
         ]
+        # Over once every month of it has ended: until then the minute (or the start of a
+        # month not yet begun) can change it.
+        over = period.months()[-1].last < today
+        until = None if over else minute + timedelta(minutes=1, microseconds=-1)
         if period.kind == "month":
-            return results[0] if results else Ranked([])
+            found = results[0] if results else Ranked([])
+            found.position, found.until = position, until
+            return found
         last_policy = list(policies.values())[-1] if policies else None
 
         def combine() -> Ranked:
@@ -342,4 +352,6 @@ class Assessor:
             rank(combined)
             return Ranked(combined)
 
-        return self.cached((str(period), policy_version, *keys.values()), combine)
+        found = self.cached((str(period), policy_version, *keys.values()), combine)
+        found.position, found.until = position, until
+        return found

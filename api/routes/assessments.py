@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from api.as_of import as_of as past
 from api.assessment_models import AssessmentPage, AssessmentPublic, Components, ExplanationPublic
@@ -132,8 +132,9 @@ def ranking(
     "/v1/assessments", response_model=AssessmentPage, responses=csv_openapi(",".join(CSV_HEADER))
 )
 def assessments(
+    request: Request,
     svc: ServicesDep,
-    _: Annotated[Caller, Depends(allow(*READERS))],
+    caller: Annotated[Caller, Depends(allow(*READERS))],
     period: PeriodText,
     kind: Kind = None,
     limit: Limit = 100,
@@ -146,7 +147,25 @@ def assessments(
     each month scored under the policy in force for it. `Accept: text/csv` gives a CSV file."""
     parsed = Period.parse(period)
     scores = scored(svc, parsed, None, min_position, as_of)
-    return ranking(scores, parsed, kind, None, limit, cursor, accept)
+    response = ranking(scores, parsed, kind, None, limit, cursor, accept)
+    if as_of is None and not wants_csv(accept):
+        keep(request, svc, caller, scores, response, min_position)
+    return response
+
+
+def keep(
+    request: Request,
+    svc: Services,
+    caller: Caller,
+    ranked: Ranked,
+    sent: Response,
+    min_position: int | None,
+) -> None:
+    """Let the same request from the same caller be answered with these bytes before routing,
+    while the log stays at the scores' position and the clock has not moved past them."""
+    if ranked.position is not None:
+        body = bytes(sent.body)
+        svc.fast.keep(request, caller.id, ranked.position, body, ranked.until, min_position)
 
 
 @router.get(
@@ -173,6 +192,7 @@ def what_if(
 
 @router.get("/v1/assessments/{period}/guarantors/{guarantor_id}", response_model=ExplanationPublic)
 def explanation(
+    request: Request,
     period: Annotated[str, Path(max_length=10, description="yyyy-mm, yyyy-Qn or yyyy")],
     guarantor_id: UUID,
     svc: ServicesDep,
@@ -186,7 +206,10 @@ def explanation(
     """One guarantor's score with every input of every component and the events behind them."""
     ranked, s = explained(svc, caller, period, guarantor_id, policy_version, min_position, as_of)
     key = ("explanation", s.period, s.guarantor.id)
-    return json_response(ranked.draw(key, lambda: json_bytes(explanation_of(s))))
+    response = json_response(ranked.draw(key, lambda: json_bytes(explanation_of(s))))
+    if as_of is None:
+        keep(request, svc, caller, ranked, response, min_position)
+    return response
 
 
 def explained(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import (
     STAFF,
@@ -285,6 +285,7 @@ def withdraw_matter(
 
 @router.get("/v1/matters", response_model=Page[MatterPublic])
 def list_matters(
+    request: Request,
     svc: ServicesDep,
     caller: Annotated[Caller, Depends(allow(*MATTER_READERS))],
     status: Annotated[
@@ -309,8 +310,9 @@ def list_matters(
     if enterprise_id is not None:
         filters.append(Filter("enterprise_id=?", (str(enterprise_id),)))
     key = ("matters", position, *filters, overdue, limit, cursor)
-    if (body := svc.pages.get(key, now)) is not None:
-        return json_response(body)
+    if (kept := svc.pages.entry(key, now)) is not None:
+        svc.fast.keep(request, caller.id, position, *kept, min_position)
+        return json_response(kept[0])
     if overdue is True:
         filters.append(Filter("next_due < ?", (int(now.timestamp()),)))
     elif overdue is False:
@@ -318,7 +320,9 @@ def list_matters(
     docs, next_cursor = svc.queries.page("v_matters", filters, limit, cursor)
     page = Page[MatterPublic](items=[present_matter(d, now) for d in docs], next_cursor=next_cursor)
     body = json_bytes(page)
-    svc.pages.put(key, body, unchanged_until(svc, page.items, now, overdue is not None))
+    until = unchanged_until(svc, page.items, now, overdue is not None)
+    svc.pages.put(key, body, until)
+    svc.fast.keep(request, caller.id, position, body, until, min_position)
     return json_response(body)
 
 
