@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 from typing import Any, Protocol
@@ -13,6 +12,7 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Notification
 
 from projections.sql import Tx
 
@@ -62,13 +62,29 @@ class Selective(Protocol):
     def reads(self, event_class: type[Any]) -> bool: ...
 
 
-@dataclass(frozen=True, slots=True)
 class Stamp:
-    """An event no projection of a follower reads in full: where it is and when it was recorded."""
+    """An event no projection of a follower reads in full: whose and which it is, and, read from
+    its stored state only if asked, when it was recorded."""
 
-    originator_id: UUID | str
-    originator_version: int
-    timestamp: datetime
+    __slots__ = ("notification", "time_of")
+
+    def __init__(
+        self, notification: Notification, time_of: Callable[[Notification], datetime]
+    ) -> None:
+        self.notification = notification
+        self.time_of = time_of
+
+    @property
+    def originator_id(self) -> UUID | str:
+        return self.notification.originator_id
+
+    @property
+    def originator_version(self) -> int:
+        return self.notification.originator_version
+
+    @property
+    def timestamp(self) -> datetime:
+        return self.time_of(self.notification)
 
 
 def upsert(tx: Tx, table: str, rows: Sequence[dict[str, Any]], *, keep: Sequence[str] = ()) -> None:

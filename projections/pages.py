@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -39,7 +40,7 @@ class PageReader:
             wanted = self.in_full.get(n.topic)
             if wanted is None:
                 wanted = self.wanted(n.topic)
-            events.append((n.id, to_domain_event(n) if wanted else self.stamp(n)))
+            events.append((n.id, to_domain_event(n) if wanted else Stamp(n, self.time_of)))
         return events
 
     def wanted(self, topic: str) -> bool:
@@ -58,7 +59,8 @@ class PageReader:
         self.in_full[topic] = wanted
         return wanted
 
-    def stamp(self, n: Notification) -> Stamp:
+    def time_of(self, n: Notification) -> datetime:
+        """When an event was recorded, from its stored state without decoding the rest."""
         mapper = self.app.mapper
         state = n.state
         if mapper.cipher:
@@ -69,8 +71,8 @@ class PageReader:
         assert isinstance(transcoder, JSONTranscoder)  # else `wanted` decodes in full
         try:
             stored = orjson.loads(state)["timestamp"]
-            timestamp = transcoder.names[stored["_type_"]].decode(stored["_data_"])
+            timestamp: datetime = transcoder.names[stored["_type_"]].decode(stored["_data_"])
         except (orjson.JSONDecodeError, KeyError, TypeError):
             # Not as the library's JSON transcoder writes it: decode it as the library does.
             timestamp = mapper.to_domain_event(n).timestamp  # type: ignore[attr-defined]
-        return Stamp(n.originator_id, n.originator_version, timestamp)
+        return timestamp
