@@ -332,7 +332,12 @@ def projections_status() -> None:
 
 
 @projections_cli.command("rebuild")
-def projections_rebuild(name: Annotated[str | None, typer.Argument()] = None) -> None:
+def projections_rebuild(
+    name: Annotated[str | None, typer.Argument()] = None,
+    jobs: Annotated[
+        int, typer.Option(min=1, help="processes: groups of projections rebuilt side by side")
+    ] = 1,
+) -> None:
     """Empty a projection (or all) and rebuild it from position 0."""
     svc = services()
     names = [name] if name else [p.name for p in svc.follower.projections]
@@ -344,7 +349,7 @@ def projections_rebuild(name: Annotated[str | None, typer.Argument()] = None) ->
     head = svc.park.log_head()
     with progress_bar("rebuilding " + ", ".join(names)) as bar:
         task = bar.add_task("rebuild", total=head)
-        total = svc.follower.catch_up(lambda n: bar.advance(task, n))
+        total = svc.follower.catch_up(lambda n: bar.advance(task, n), jobs=jobs)
     console.print(f"rebuilt {', '.join(names)} from {total} events")
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from operator import itemgetter
 from typing import Any, Protocol
+from uuid import UUID
 
 import orjson
 from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Notification
 
 from projections.sql import Tx
 
@@ -35,6 +38,53 @@ class Projection(Protocol):
     def ddl(self) -> Sequence[str]: ...
 
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None: ...
+
+
+# What a page changes in a projection's views, worked out beforehand, to be written in the
+# transaction that moves its position.
+Write = Callable[[Tx], None]
+
+
+def nothing(tx: Tx) -> None:
+    """The write of a page that changes none of a projection's views."""
+
+
+class Staged(Protocol):
+    """A projection that works out a page's rows first, reading its views as they stand at its
+    position, and writes them after: `apply` is `stage` then the write, in one transaction."""
+
+    def stage(self, tx: Tx, events: Sequence[PositionedEvent]) -> Write: ...
+
+
+class Selective(Protocol):
+    """A projection that says which events it reads in full; it is given the others as stamps."""
+
+    def reads(self, event_class: type[Any]) -> bool: ...
+
+
+class Stamp:
+    """An event no projection of a follower reads in full: whose and which it is, and, read from
+    its stored state only if asked, when it was recorded."""
+
+    __slots__ = ("notification", "time_of")
+
+    def __init__(
+        self, notification: Notification, time_of: Callable[[Notification], datetime]
+    ) -> None:
+        self.notification = notification
+        self.time_of = time_of
+
+    @property
+    def originator_id(self) -> UUID | str:
+        return self.notification.originator_id
+
+    @property
+    def originator_version(self) -> int:
+        return self.notification.originator_version
+
+    @property
+    def timestamp(self) -> datetime:
+        return self.time_of(self.notification)
 
 
 def upsert(tx: Tx, table: str, rows: Sequence[dict[str, Any]], *, keep: Sequence[str] = ()) -> None:

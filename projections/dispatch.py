@@ -107,6 +107,9 @@ class DispatchProjection:
         "v_dispatches": ("id", "seq", "doc"),
     }
 
+    def reads(self, event_class: type[Any]) -> bool:
+        return event_class in HANDLED
+
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
         for position, event in events:
             if type(event) not in HANDLED:  # most of the log

@@ -15,7 +15,7 @@ from domain.base import BaobaoAggregate
 from domain.enterprise import Enterprise
 from domain.matter import Matter
 from domain.registry import Guarantor, Unit
-from projections.base import PositionedEvent, dumps, table_digest, upsert
+from projections.base import PositionedEvent, Write, dumps, nothing, table_digest, upsert
 from projections.documents import (
     enterprise_doc,
     event_id,
@@ -209,10 +209,16 @@ class EntitiesProjection:
         self.cache: OrderedDict[UUID, tuple[BaobaoAggregate, int]] = OrderedDict()
         self.cache_size = cache_size
 
+    def reads(self, event_class: type[Any]) -> bool:
+        return event_class.__qualname__.split(".")[0] in TRACKED
+
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
+        self.stage(tx, events)(tx)
+
+    def stage(self, tx: Tx, events: Sequence[PositionedEvent]) -> Write:
         relevant = [(p, e) for p, e in events if tracked(type(e))]
         if not relevant:
-            return
+            return nothing
         firsts: dict[UUID, int] = {}
         for _, event in relevant:
             firsts.setdefault(event.originator_id, event.originator_version)
@@ -228,8 +234,14 @@ class EntitiesProjection:
         except BaseException:
             self.cache.clear()  # a half-applied event may have changed a kept aggregate
             raise
-        self.write(tx, touched)
+        tables = self.rows(touched)
         self.keep(touched)
+
+        def write(tx: Tx) -> None:
+            for table, rows in tables.items():
+                upsert(tx, table, rows)
+
+        return write
 
     def load(self, tx: Tx, firsts: dict[UUID, int]) -> dict[UUID, tuple[BaobaoAggregate, int]]:
         """Each aggregate as it stood before the page's first event of it: kept in memory if
@@ -269,13 +281,13 @@ class EntitiesProjection:
         while len(self.cache) > self.cache_size:
             self.cache.popitem(last=False)
 
-    def write(self, tx: Tx, touched: dict[UUID, tuple[BaobaoAggregate, int]]) -> None:
+    @staticmethod
+    def rows(touched: dict[UUID, tuple[BaobaoAggregate, int]]) -> dict[str, list[dict[str, Any]]]:
         tables: dict[str, list[dict[str, Any]]] = {}
         for aggregate, seq in touched.values():
             for table, rows in ROWS[type(aggregate)](aggregate, seq).items():
                 tables.setdefault(table, []).extend(rows)
-        for table, rows in tables.items():
-            upsert(tx, table, rows)
+        return tables
 
     def digest(self, tx: Tx) -> str:
         parts = [table_digest(tx, t, c) for t, c in self.digest_columns.items()]

@@ -16,7 +16,7 @@ from domain.entitlement import (
     SubsidyLedger,
 )
 from domain.money import fen_to_yuan
-from projections.base import PositionedEvent, dumps, table_digest, upsert
+from projections.base import PositionedEvent, Write, dumps, nothing, table_digest, upsert
 from projections.documents import deadline_doc, local
 from projections.sql import Tx, ViewDatabase
 
@@ -120,10 +120,16 @@ class EntitlementsProjection:
         "CREATE INDEX IF NOT EXISTS v_entitlements_due ON v_entitlements (approved_at, due)",
     )
 
+    def reads(self, event_class: type[Any]) -> bool:
+        return event_class in GRANTED + CHANGED
+
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
+        self.stage(tx, events)(tx)
+
+    def stage(self, tx: Tx, events: Sequence[PositionedEvent]) -> Write:
         relevant = [(p, e) for p, e in events if isinstance(e, GRANTED + CHANGED)]
         if not relevant:
-            return
+            return nothing
         ids = {str(e.entitlement_id) for _, e in relevant if isinstance(e, CHANGED)}
         rows = self.load(tx, ids)
         touched: set[str] = set()
@@ -135,7 +141,8 @@ class EntitlementsProjection:
                 self.changed(row, event)
             rows[row["id"]] = row
             touched.add(row["id"])
-        upsert(tx, "v_entitlements", [self.stored(rows[key]) for key in sorted(touched)])
+        stored = [self.stored(rows[key]) for key in sorted(touched)]
+        return lambda tx: upsert(tx, "v_entitlements", stored)
 
     @staticmethod
     def granted(position: int, event: Any) -> dict[str, Any]:

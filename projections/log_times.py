@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from projections.base import PositionedEvent, table_digest
+from projections.base import PositionedEvent, Write, table_digest
 from projections.sql import Tx, ViewDatabase
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -28,12 +28,18 @@ class LogTimesProjection:
         "CREATE INDEX IF NOT EXISTS v_log_times_recorded ON v_log_times (recorded_us)",
     )
 
+    def reads(self, _: type[Any]) -> bool:
+        return False  # only each event's recorded time, which its stamp has
+
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
+        self.stage(tx, events)(tx)
+
+    def stage(self, _: Tx, events: Sequence[PositionedEvent]) -> Write:
         rows: list[tuple[Any, ...]] = [
             (position, microseconds(event.timestamp))  # type: ignore[attr-defined]
             for position, event in events
         ]
-        tx.executemany(
+        return lambda tx: tx.executemany(
             "INSERT INTO v_log_times (id, recorded_us) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
             rows,
         )

@@ -13,7 +13,7 @@ from domain.notice import Draft, Notice, notice_id
 from domain.period import Period
 from domain.scoring import Facts, Score, Step, day_of, overdue_marks
 from projections.assessment import Assessor, FactsReader
-from projections.base import PositionedEvent, dumps, table_digest, upsert
+from projections.base import PositionedEvent, Write, dumps, table_digest, upsert
 from projections.documents import local
 from projections.queries import Queries
 from projections.sql import Tx, ViewDatabase
@@ -64,7 +64,13 @@ class NoticesProjection:
     )
     digest_columns: ClassVar[dict[str, tuple[str, ...]]] = {"v_notices": ("id", "seq", "doc")}
 
+    def reads(self, event_class: type[Any]) -> bool:
+        return event_class is Notice.Published
+
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
+        self.stage(tx, events)(tx)
+
+    def stage(self, tx: Tx, events: Sequence[PositionedEvent]) -> Write:
         rows = []
         for position, event in events:
             if not isinstance(event, Notice.Published):
@@ -90,7 +96,7 @@ class NoticesProjection:
                     "doc": dumps(doc),
                 }
             )
-        upsert(tx, "v_notices", rows)
+        return lambda tx: upsert(tx, "v_notices", rows)
 
     def digest(self, tx: Tx) -> str:
         parts = [table_digest(tx, t, c) for t, c in self.digest_columns.items()]

@@ -84,6 +84,9 @@ class OutboxProjection:
             Delivery.Delivered: self.delivered,
         }
 
+    def reads(self, event_class: type[Any]) -> bool:
+        return event_class in self.handlers or event_class in COMPOSERS
+
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
         for position, event in events:
             handler = self.handlers.get(type(event))

@@ -11,15 +11,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from domain.application import ParkCore
-from projections.base import POSITIONS_DDL, PositionedEvent, Projection
+from projections.base import POSITIONS_DDL, PositionedEvent, Projection, Write
 from projections.dispatch import DispatchProjection
 from projections.entities import EntitiesProjection
 from projections.entitlements import EntitlementsProjection
 from projections.log_times import LogTimesProjection
 from projections.notices import NoticesProjection
 from projections.outbox import OutboxProjection
+from projections.pages import PageReader
 from projections.sales import SalesProjection
-from projections.sql import ViewDatabase
+from projections.sql import Tx, ViewDatabase
 from projections.visits import VisitsProjection
 
 log = logging.getLogger("baobao.follower")
@@ -98,6 +99,7 @@ class Follower:
         self.caught_up = threading.Condition()
         # Threads of one process (follower, watcher, sender, requests) take turns applying pages.
         self._stepping = threading.Lock()
+        self.reader = PageReader(app, self.projections)
         self.setup()
 
     def setup(self) -> None:
@@ -142,22 +144,24 @@ class Follower:
     def _step(self, page_size: int) -> int:
         positions = self.positions()
         low = min(positions.values(), default=0)
-        notifications = self.app.recorder.select_notifications(
-            start=low, limit=page_size, inclusive_of_start=False
-        )
+        notifications = self.reader.read(low, page_size)
         if not notifications:
             return 0
-        events: list[PositionedEvent] = [
-            (n.id, self.app.mapper.to_domain_event(n)) for n in notifications
-        ]
+        events = self.reader.decode(notifications)
         last = notifications[-1].id
+        pages: dict[str, list[PositionedEvent]] = {}
+        for projection in self.projections:
+            at = positions[projection.name]
+            # The whole page, unless this projection was ahead of the others.
+            mine = events if events[0][0] > at else [pe for pe in events if pe[0] > at]
+            if mine:
+                pages[projection.name] = mine
         try:
+            staged = {} if self.views.postgres else self.stage(positions, pages)
             with self.views.transaction() as tx:
                 for projection in self.projections:
                     at = positions[projection.name]
-                    # The whole page, unless this projection was ahead of the others.
-                    mine = events if events[0][0] > at else [pe for pe in events if pe[0] > at]
-                    if not mine:
+                    if projection.name not in pages:
                         continue
                     # Hold the position first: a reset or another follower waits, or we see it
                     # moved and leave the page to whoever moved it.
@@ -167,7 +171,11 @@ class Follower:
                     )
                     if held is None or int(held[0]) != at:
                         raise PositionMovedError(projection.name)
-                    projection.apply(tx, mine)
+                    write = staged.get(projection.name)
+                    if write is not None:
+                        write(tx)
+                    else:
+                        projection.apply(tx, pages[projection.name])
                     moved = tx.execute(
                         "UPDATE view_positions SET position=? WHERE name=? AND position=?",
                         [last, projection.name, at],
@@ -180,8 +188,36 @@ class Follower:
             self.caught_up.notify_all()
         return len(events)
 
-    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        """Apply pages until the log is exhausted; the number of events read."""
+    def stage(
+        self, positions: dict[str, int], pages: dict[str, list[PositionedEvent]]
+    ) -> dict[str, Write]:
+        """On SQLite, work out the rows of the projections that can (`Staged`) before the write
+        transaction, from a snapshot in which each is still at its position: the database is
+        then locked only while they are written, and other processes (the server, followers of
+        other projections) write meanwhile. The position is checked again when written."""
+        staged: dict[str, Write] = {}
+        with self.views.transaction(write=False) as tx:
+            for projection in self.projections:
+                stage: Callable[[Tx, list[PositionedEvent]], Write] | None = getattr(
+                    projection, "stage", None
+                )
+                if stage is None or projection.name not in pages:
+                    continue
+                held = tx.one("SELECT position FROM view_positions WHERE name=?", [projection.name])
+                if held is None or int(held[0]) != positions[projection.name]:
+                    raise PositionMovedError(projection.name)
+                staged[projection.name] = stage(tx, pages[projection.name])
+        return staged
+
+    def catch_up(self, progress: Callable[[int], None] | None = None, jobs: int = 1) -> int:
+        """Apply pages until the log is exhausted; the number of events read. With `jobs` > 1,
+        groups of projections catch up side by side in that many processes, then together."""
+        if jobs > 1:
+            from projections.parallel import catch_up_in_parallel
+
+            done = catch_up_in_parallel(self, jobs, progress)
+            if done is not None:
+                return done + self.catch_up(progress)
         total = 0
         with rare_collections():
             while True:

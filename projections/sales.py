@@ -8,10 +8,11 @@ from typing import Any
 
 from domain.money import fen_to_yuan
 from domain.sales import SalesEntry, SalesLedger
-from projections.base import PositionedEvent, dumps, table_digest, upsert
+from projections.base import PositionedEvent, Write, dumps, nothing, table_digest, upsert
 from projections.documents import local
 from projections.sql import Tx, ViewDatabase
 
+KINDS = (SalesLedger.MonthReported, SalesLedger.MonthCorrected)
 COLUMNS = ("id", "enterprise_id", "month", "amount_fen", "source", "corrections", "doc")
 
 
@@ -69,11 +70,16 @@ class SalesProjection:
         "CREATE INDEX IF NOT EXISTS v_sales_months_month ON v_sales_months (month)",
     )
 
+    def reads(self, event_class: type[Any]) -> bool:
+        return event_class in KINDS
+
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
-        kinds = (SalesLedger.MonthReported, SalesLedger.MonthCorrected)
-        relevant = [(str(e.enterprise_id), e) for _, e in events if isinstance(e, kinds)]
+        self.stage(tx, events)(tx)
+
+    def stage(self, tx: Tx, events: Sequence[PositionedEvent]) -> Write:
+        relevant = [(str(e.enterprise_id), e) for _, e in events if isinstance(e, KINDS)]
         if not relevant:
-            return
+            return nothing
         docs = self.load(tx, {month_key(enterprise_id, e.month) for enterprise_id, e in relevant})
         touched: set[str] = set()
         for enterprise_id, event in relevant:
@@ -81,7 +87,8 @@ class SalesProjection:
             history = docs[key]["history"] if key in docs else []
             docs[key] = month_doc(enterprise_id, event.month, [*history, entry_doc(event.entry())])
             touched.add(key)
-        upsert(tx, "v_sales_months", [self.row(key, docs[key]) for key in sorted(touched)])
+        rows = [self.row(key, docs[key]) for key in sorted(touched)]
+        return lambda tx: upsert(tx, "v_sales_months", rows)
 
     def load(self, tx: Tx, keys: set[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.visit import Visit
-from projections.base import PositionedEvent, dumps, table_digest, upsert
+from projections.base import PositionedEvent, Write, dumps, table_digest, upsert
 from projections.documents import local
 from projections.sql import Tx
 
@@ -53,7 +53,13 @@ class VisitsProjection:
         "CREATE INDEX IF NOT EXISTS v_visits_seq ON v_visits (seq)",
     )
 
+    def reads(self, event_class: type[Any]) -> bool:
+        return event_class is Visit.Recorded
+
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
+        self.stage(tx, events)(tx)
+
+    def stage(self, tx: Tx, events: Sequence[PositionedEvent]) -> Write:
         rows: list[dict[str, Any]] = []
         for position, event in events:
             if not isinstance(event, Visit.Recorded):
@@ -73,7 +79,7 @@ class VisitsProjection:
                     "doc": dumps(visit_doc(visit)),
                 }
             )
-        upsert(tx, "v_visits", rows)
+        return lambda tx: upsert(tx, "v_visits", rows)
 
     def digest(self, tx: Tx) -> str:
         return table_digest(tx, "v_visits", COLUMNS)

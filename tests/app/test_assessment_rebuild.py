@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date
@@ -13,11 +14,13 @@ from typing import Any
 
 import pytest
 
+from api.projection_verify import live_projections, verify_projections
 from api.services import Services
 from domain.period import Period
 from domain.scoring import Score, exact
 from projections.assessment import Assessor
 from projections.notices import Drafter
+from projections.parallel import groups
 from tests.app.audit_helpers import open_services
 from tests.bdd.test_scoring import History
 from tests.conftest import Clock, sh
@@ -161,3 +164,47 @@ def test_a_rebuild_from_position_0_gives_byte_identical_scores_and_notices(
     sales = zhang["explanation"]["components"]["sales"]
     assert [e["reason"] for e in sales["excluded"]] == ["missing 2025-01, 2025-02, 2025-03"]
     assert Decimal(sales["growth"]) == Decimal("0.037501")
+
+
+def digests(svc: Services) -> dict[str, tuple[int, str | None]]:
+    return {p.name: (p.position, p.digest) for p in live_projections(svc)}
+
+
+def test_a_rebuild_in_two_processes_gives_the_views_of_a_rebuild_in_one(
+    svc: Services, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    history = write_history(svc, clock)
+    drafts = Drafter(svc.views, Assessor(svc.views, svc.park)).drafts(MARCH, ASKED_AT, svc.settle())
+    failing = next(d for d in drafts if d.reason == "grade_failing")
+    history.park.publish_notice(history.act("supervisor"), failing)
+    rebuild(svc)
+    one_process, one_process_results = digests(svc), results(svc)
+
+    for name in svc.follower.positions():
+        svc.follower.reset(name)
+    with caplog.at_level(logging.INFO, logger="baobao.follower"):
+        read = svc.follower.catch_up(jobs=2)
+    assert "['entities'] here and [['dispatch', 'sales'," in caplog.text
+
+    head = svc.park.log_head()
+    assert read == head
+    assert digests(svc) == one_process
+    assert {position for position, _ in one_process.values()} == {head}
+    assert results(svc) == one_process_results
+    # And both equal a rebuild that decodes every event in full and writes in one transaction.
+    assert [c.name for c in verify_projections(svc) if not c.ok] == []
+
+
+def test_projections_are_grouped_by_weight_the_entities_alone() -> None:
+    class Named:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+    names = ["dispatch", "entities", "sales", "visits", "outbox", "log_times"]
+    projections: list[Any] = [Named(n) for n in names]
+    assert [[p.name for p in g] for g in groups(projections, 2)] == [
+        ["entities"],
+        ["dispatch", "sales", "visits", "outbox", "log_times"],
+    ]
+    assert len(groups(projections, 1)) == 1
+    assert sum(len(g) for g in groups(projections, 3)) == len(names)
