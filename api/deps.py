@@ -48,6 +48,13 @@ async def request_id(request: Request, response: Response) -> str:
 RequestId = Annotated[str, Depends(request_id)]
 
 
+def bearer_token(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; None if it is not one."""
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 async def current_caller(
     svc: ServicesDep, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
 ) -> Caller:
@@ -55,13 +62,13 @@ async def current_caller(
         raise unauthorized(
             "send Authorization: Bearer <token> (tokens come from `baobao token create`)"
         )
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(authorization)
+    if token is None:
         raise unauthorized("the Authorization header must be `Bearer <token>`")
-    known, caller = svc.principals.get(token.strip())
+    known, caller = svc.principals.get(token)
     if not known:
         # Looking the token up reads the log: in a worker thread, off the event loop.
-        caller = await run_in_threadpool(svc.caller_for, token.strip())
+        caller = await run_in_threadpool(svc.caller_for, token)
     if caller is None:
         raise unauthorized("the token is not known or has been revoked")
     return caller

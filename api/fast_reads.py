@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.deps import bearer_token
 from api.errors import DATABASE_FAULTS
 from api.read_cache import JSON_ACCEPTS
 from api.services import Services
@@ -68,10 +69,10 @@ class FastReadsMiddleware:
                 accept = value
         if accept not in JSON_ACCEPTS:
             return None
-        scheme, _, token = authorization.decode("latin-1").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = bearer_token(authorization.decode("latin-1"))
+        if token is None:
             return None
-        known, caller = svc.principals.get(token.strip())
+        known, caller = svc.principals.get(token)
         if not known or caller is None:
             return None
         try:

@@ -44,10 +44,8 @@ class PageReader:
         return events
 
     def wanted(self, topic: str) -> bool:
-        """Whether events of this topic are decoded in full (remembered per topic)."""
-        known = self.in_full.get(topic)
-        if known is not None:
-            return known
+        """Whether events of this topic are decoded in full (remembered per topic by
+        `decode`, which looks there first)."""
         cls = resolve_topic(topic)
         wanted = (
             self.everything
