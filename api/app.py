@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors, openapi
+from api.admission import CommandAdmissionMiddleware
 from api.audit import make_sealer
 from api.board import router as board_router
 from api.fast_reads import FastReadsMiddleware
@@ -67,6 +68,8 @@ def create_app(
     app.state.services = services
     errors.install(app)
     app.add_middleware(IdempotencyMiddleware, store=services.idempotency)
+    # Inside the limits, which read the body: a slow upload holds no command's slot.
+    app.add_middleware(CommandAdmissionMiddleware, limit=services.settings.commands_in_flight)
     app.add_middleware(RequestLimitsMiddleware)  # before anything reads the body
     app.add_middleware(FastReadsMiddleware, services=services)  # outermost: repeated reads
     for module in (

@@ -61,6 +61,7 @@ class Settings:
     sms_sender: str
     sms_timeout: float = 5.0
     sms_retries: int = 3
+    commands_in_flight: int = 8
 
     def __post_init__(self) -> None:
         sms_sender_target(self.sms_sender)
@@ -72,6 +73,11 @@ class Settings:
             raise ConfigurationError(
                 f"BAOBAO_SMS_RETRIES {self.sms_retries!r} must be a whole number from 0 to 10"
             )
+        if not 1 <= self.commands_in_flight <= 256:
+            raise ConfigurationError(
+                f"BAOBAO_COMMANDS_IN_FLIGHT {self.commands_in_flight!r} must be a whole number "
+                "from 1 to 256"
+            )
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -82,4 +88,5 @@ class Settings:
             sms_sender=os.environ.get("BAOBAO_SMS_SENDER", DEFAULT_SMS_SENDER),
             sms_timeout=env_seconds("BAOBAO_SMS_TIMEOUT", "5"),
             sms_retries=env_count("BAOBAO_SMS_RETRIES", "3"),
+            commands_in_flight=env_count("BAOBAO_COMMANDS_IN_FLIGHT", "8"),
         )

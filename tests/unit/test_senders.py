@@ -174,6 +174,8 @@ def test_the_sender_is_chosen_by_configuration(tmp_path: Path) -> None:
         ("BAOBAO_SMS_TIMEOUT", "0", "between 0 and 300"),
         ("BAOBAO_SMS_RETRIES", "2.5", "not a whole number"),
         ("BAOBAO_SMS_RETRIES", "-1", "from 0 to 10"),
+        ("BAOBAO_COMMANDS_IN_FLIGHT", "0", "from 1 to 256"),
+        ("BAOBAO_COMMANDS_IN_FLIGHT", "many", "not a whole number"),
     ],
 )
 def test_a_bad_sms_setting_is_refused_with_what_to_change(
