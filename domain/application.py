@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -25,7 +25,7 @@ from domain.calendar import (
 from domain.calendar_book import CALENDAR_ID, CalendarBook
 from domain.deadline import Rules
 from domain.errors import NotFoundError, VersionConflictError
-from domain.group_commit import GroupCommit
+from domain.group_commit import GroupCommit, collected
 from domain.policy import POLICY_ID, AdoptedPolicy, PolicyBook, PolicyDocument
 from domain.storage import Database
 
@@ -35,6 +35,15 @@ TAgg = TypeVar("TAgg", bound=BaobaoAggregate)
 POSITIONS_KEPT = 10_000
 
 BOOTSTRAP_ACTOR = Actor(principal_id=SYSTEM, role="admin", request_id="bootstrap")
+
+
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The aggregate with the events applied in order: the library's projector without its
+    check of each event against a runtime-checkable protocol (an isinstance that costs tens of
+    microseconds per event on Python 3.11). The park's events all mutate."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 class ParkCore(Application[UUID]):
@@ -80,7 +89,7 @@ class ParkCore(Application[UUID]):
         label = cls.__name__.lower()
         try:
             aggregate: Any = self._batched(aggregate_id) or self.repository.get(
-                aggregate_id, deepcopy_from_cache=not read_only
+                aggregate_id, deepcopy_from_cache=not read_only, projector_func=replay
             )
         except AggregateNotFoundError:
             raise NotFoundError(f"no {label} {aggregate_id}") from None
@@ -112,7 +121,7 @@ class ParkCore(Application[UUID]):
         if self._batched(aggregate_id) is not None:
             return True
         try:
-            self.repository.get(aggregate_id)
+            self.repository.get(aggregate_id, projector_func=replay)
         except AggregateNotFoundError:
             return False
         return True
@@ -189,8 +198,7 @@ class ParkCore(Application[UUID]):
             self._batch.pending = None
             try:
                 # The log keeps the order in which the batch's commands happened.
-                processing: ProcessingEvent[UUID] = ProcessingEvent()
-                processing.collect_events(*pending.values())
+                processing = collected(pending.values())
                 processing.events.sort(key=lambda event: event.timestamp)  # type: ignore[attr-defined]
                 try:
                     self._write(processing)
@@ -228,9 +236,13 @@ class ParkCore(Application[UUID]):
             return found
         read_only: dict[UUID, Any] | None = getattr(self._batch, "read_only", None)
         if read_only is None:
-            return self.repository.get(aggregate_id, deepcopy_from_cache=False)
+            return self.repository.get(
+                aggregate_id, deepcopy_from_cache=False, projector_func=replay
+            )
         if aggregate_id not in read_only:
-            read_only[aggregate_id] = self.repository.get(aggregate_id, deepcopy_from_cache=False)
+            read_only[aggregate_id] = self.repository.get(
+                aggregate_id, deepcopy_from_cache=False, projector_func=replay
+            )
         return read_only[aggregate_id]
 
     def log_head(self) -> int:

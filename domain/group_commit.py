@@ -9,7 +9,7 @@ that lost get the conflict. No command returns before its events are durable."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -18,6 +18,18 @@ from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Recording
 
 Record = Callable[[ProcessingEvent[UUID]], list[Recording[UUID]]]
+
+
+def collected(aggregates: Iterable[Any]) -> ProcessingEvent[UUID]:
+    """The aggregates' pending events, ready to record. (The library's `collect_events` asks
+    of each aggregate whether it is an event, then whether it collects events, by isinstance
+    against runtime-checkable protocols: tens of microseconds each on Python 3.11. These are
+    always aggregates.)"""
+    processing: ProcessingEvent[UUID] = ProcessingEvent()
+    for aggregate in aggregates:
+        processing.events.extend(aggregate.collect_events())
+        processing.aggregates[aggregate.id] = aggregate
+    return processing
 
 
 @dataclass
@@ -42,9 +54,7 @@ class GroupCommit:
 
     def save(self, *aggregates: Any) -> list[Recording[UUID]]:
         """Save the aggregates' pending events; the recordings, or the error of the write."""
-        processing: ProcessingEvent[UUID] = ProcessingEvent()
-        processing.collect_events(*aggregates)
-        mine = Waiting(processing)
+        mine = Waiting(collected(aggregates))
         with self._queued:
             self._queue.append(mine)
         with self._turn:

@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any, ClassVar
 from uuid import UUID
 
-from domain.application import ParkCore
+from domain.application import ParkCore, replay
 from domain.base import BaobaoAggregate
 from domain.enterprise import Enterprise
 from domain.matter import Matter
@@ -256,7 +256,9 @@ class EntitiesProjection:
             if kept is not None and kept[0].version == version - 1:
                 found[aggregate_id] = kept
                 continue
-            aggregate: BaobaoAggregate = self.app.repository.get(aggregate_id, version=version - 1)
+            aggregate: BaobaoAggregate = self.app.repository.get(
+                aggregate_id, version=version - 1, projector_func=replay
+            )
             replayed.setdefault(MAIN_TABLE[type(aggregate)], {})[str(aggregate_id)] = aggregate
         for table, aggregates in replayed.items():
             wanted = sorted(aggregates)
