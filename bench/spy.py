@@ -1,4 +1,8 @@
-"""Sampling another process with py-spy (all its threads) and summing up where the time went."""
+"""Sampling another process with py-spy and summing up where its CPU went.
+
+Only the thread holding the interpreter's lock is sampled (`--gil`): a server's threads that
+wait (for a turn at the lock, a socket, the database) would otherwise count as busy, and the
+shares would not say where the process spends its core."""
 
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ def record(pid: int, seconds: float, output: Path) -> threading.Thread | None:
     raw = output.with_suffix(".raw")
 
     def run() -> None:
-        options = ["--duration", str(int(seconds)), "--rate", "200", "--format", "raw"]
+        options = ["--duration", str(int(seconds)), "--rate", "200", "--format", "raw", "--gil"]
         subprocess.run(
             [spy, "record", "--pid", str(pid), *options, "--output", str(raw), "--nonblocking"],
             check=False,
