@@ -1,10 +1,13 @@
 """demo-<scale>: writing the demo history at city or province scale, against the park's rate.
 
 .venv/bin/python -m bench.demo_scale --scale city|province [--until ISO] [--db sqlite|postgres]
+                                     [--keep]
 
 Each scale is written in a child process of its own (for its peak RSS) into a scratch database:
 first the park (the baseline), then the scale asked for. Events per second of wall time and of
 CPU time, peak RSS, and for a partial run (--until) the ETA of the whole year at that rate.
+With --keep (SQLite), the history written is kept in the benchmarks' cache, where
+`bench.catch_up --scale ...` reads it instead of writing it again.
 """
 
 from __future__ import annotations
@@ -12,13 +15,15 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
+import sqlite3
 import subprocess
 import sys
 import time
 from datetime import datetime
 from typing import Any
 
-from bench.common import UNTIL, print_table, scratch_database, write_result
+from bench.common import CACHE, UNTIL, print_table, scratch_database, write_result
 from domain.calendar import SHANGHAI
 
 
@@ -59,6 +64,17 @@ def child(url: str, scale: str, until: datetime) -> dict[str, Any]:
     return result
 
 
+def keep(url: str, scale: str, until: datetime) -> str:
+    """Move the written history into the cache under the name `demo_into` looks for."""
+    source = url.removeprefix("sqlite:///")
+    with sqlite3.connect(source) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cached = CACHE / f"{scale}-7-{until:%Y%m%d}.db"
+    shutil.move(source, cached)
+    return str(cached)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=("city", "province"), default="city")
@@ -66,6 +82,9 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the history in the cache (SQLite, seed 7)"
+    )
     args = parser.parse_args()
     until = datetime.fromisoformat(args.until) if args.until else UNTIL
     if until.tzinfo is None:
@@ -77,6 +96,8 @@ def main() -> None:
         park = child(park_db.url, "park", UNTIL)
     with scratch_database(args.db) as scale_db:
         run = child(scale_db.url, args.scale, until)
+        if args.keep and scale_db.kind == "sqlite":
+            print(f"kept in {keep(scale_db.url, args.scale, until)}")
     # A partial run: the year's events at the park's mix, scaled by enterprises.
     year = park["events"] * (run["enterprises"] / park["enterprises"])
     run["year_events_estimate"] = round(year)
