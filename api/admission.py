@@ -6,6 +6,9 @@ a few at a time keeps that contention low and the wait fair: a command that arri
 slots are taken waits in the event loop, not in the lock's scramble, so the slowest answers
 stay close to the typical one. A few at a time are still enough for group commit to write
 concurrent commands together. Reads are not held back: they may wait for the views.
+
+Measured with bench.write at 32 clients (park, SQLite): p99 91–103 ms with 4 in flight,
+119–124 ms with 8, 211–217 ms with 16 or no limit, at the same throughput.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import asyncio
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-COMMANDS_IN_FLIGHT = 8
+COMMANDS_IN_FLIGHT = 4
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

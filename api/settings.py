@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 from dotenv import load_dotenv
 
+from api.admission import COMMANDS_IN_FLIGHT
 from domain.storage import DEFAULT_URL, ConfigurationError, Database, parse_database_url
 
 DEFAULT_SMS_SENDER = "file:./sms-outbox.log"
@@ -61,7 +62,7 @@ class Settings:
     sms_sender: str
     sms_timeout: float = 5.0
     sms_retries: int = 3
-    commands_in_flight: int = 8
+    commands_in_flight: int = COMMANDS_IN_FLIGHT
 
     def __post_init__(self) -> None:
         sms_sender_target(self.sms_sender)
@@ -88,5 +89,5 @@ class Settings:
             sms_sender=os.environ.get("BAOBAO_SMS_SENDER", DEFAULT_SMS_SENDER),
             sms_timeout=env_seconds("BAOBAO_SMS_TIMEOUT", "5"),
             sms_retries=env_count("BAOBAO_SMS_RETRIES", "3"),
-            commands_in_flight=env_count("BAOBAO_COMMANDS_IN_FLIGHT", "8"),
+            commands_in_flight=env_count("BAOBAO_COMMANDS_IN_FLIGHT", str(COMMANDS_IN_FLIGHT)),
         )
