@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.deps import bearer_token
 from api.errors import DATABASE_FAULTS
+from api.log_head import BatchedHead
 from api.read_cache import JSON_ACCEPTS
 from api.services import Services
 
@@ -27,15 +27,16 @@ class FastReadsMiddleware:
     def __init__(self, app: ASGIApp, services: Services) -> None:
         self.app = app
         self.services = services
+        # On SQLite the head is a call into this process; on PostgreSQL a round trip, which
+        # concurrent requests share (`BatchedHead`).
         self.head: Callable[[], Awaitable[int]] = (
-            self._head_inline if services.log_head_is_local() else self._head_threaded
+            self._head_inline
+            if services.log_head_is_local()
+            else BatchedHead(services.log_head).head
         )
 
     async def _head_inline(self) -> int:
         return self.services.log_head()
-
-    async def _head_threaded(self) -> int:
-        return await run_in_threadpool(self.services.log_head)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
