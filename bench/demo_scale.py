@@ -122,9 +122,10 @@ def main() -> None:
     name = f"demo-{args.scale}" + ("" if args.db == "sqlite" else f"-{args.db}")
     path = write_result(
         name,
-        value=run["events_per_s"],
-        unit="events/s written (demo through the Application, batched)",
-        baseline=park["events_per_s"],
+        # Per CPU-second: the wall-clock rate of an hour-long run is the machine's load.
+        value=run["events_per_cpu_s"],
+        unit="events per CPU-second written (demo through the Application, batched)",
+        baseline=park["events_per_cpu_s"],
         target="peak RSS ≤ 2 GiB",
         met=run["max_rss_mib"] < 2048,
         details={"park": park, "run": run},
