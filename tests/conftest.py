@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 from uuid import UUID, uuid4
 
@@ -21,6 +24,8 @@ from domain.park import Park
 from domain.registry import Guarantor, Unit
 from domain.storage import parse_database_url
 from domain.uscc import check_character
+
+T = TypeVar("T")
 
 POSTGRES_URL = os.environ.get(
     "BAOBAO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -190,3 +195,10 @@ def other_leader(park: Park, acts: Acts) -> Guarantor:
 @pytest.fixture
 def department(park: Park, acts: Acts) -> Guarantor:
     return park.register_guarantor(acts.admin(), "department", "经济发展局", None, None)
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end on a new event loop in a thread of its own (this thread may
+    already have a running loop, left by the browser tests' driver)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

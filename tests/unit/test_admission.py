@@ -8,6 +8,7 @@ import pytest
 from starlette.types import Message, Receive, Scope, Send
 
 from api.admission import CommandAdmissionMiddleware
+from tests.conftest import run_coroutine
 
 
 class Gate:
@@ -70,7 +71,7 @@ def test_commands_beyond_the_limit_wait_and_go_in_in_arrival_order() -> None:
         assert [n for n in gate.entered if n != "/r"] == names
         assert gate.most_inside == 3  # two commands and the read
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
 
 
 def test_a_command_that_fails_gives_its_slot_back() -> None:
@@ -83,7 +84,7 @@ def test_a_command_that_fails_gives_its_slot_back() -> None:
             with pytest.raises(RuntimeError):
                 await asyncio.wait_for(admit(request("PUT", "/x"), nothing, ignore), 1)
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
 
 
 def test_no_slots_at_all_is_refused() -> None:

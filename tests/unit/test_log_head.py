@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from api.log_head import BatchedHead
+from tests.conftest import run_coroutine
 
 
 class SlowLog:
@@ -46,7 +47,7 @@ def test_requests_during_a_read_wait_for_the_next_one_and_share_it() -> None:
         assert await asyncio.gather(*later) == [7] * 5
         assert heads.reads == 2
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
 
 
 def test_a_failed_read_fails_its_batch_and_the_next_request_reads_again() -> None:
@@ -65,7 +66,7 @@ def test_a_failed_read_fails_its_batch_and_the_next_request_reads_again() -> Non
             await heads.head()
         assert await heads.head() == 42
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
 
 
 def test_a_request_that_gives_up_does_not_stop_the_others() -> None:
@@ -82,10 +83,10 @@ def test_a_request_that_gives_up_does_not_stop_the_others() -> None:
         with pytest.raises(asyncio.CancelledError):
             await leaving
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
 
 
 def test_each_event_loop_starts_afresh() -> None:
     heads = BatchedHead(lambda: 5)
-    assert asyncio.run(heads.head()) == 5
-    assert asyncio.run(heads.head()) == 5
+    assert run_coroutine(heads.head()) == 5
+    assert run_coroutine(heads.head()) == 5
