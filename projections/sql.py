@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import psycopg
@@ -98,11 +98,7 @@ class ViewDatabase:
     def transaction(self, *, write: bool = True) -> Iterator[Tx]:
         """A transaction: committed if the block ends normally, rolled back if it raises."""
         if self._pool is not None:
-            with (
-                self._pool.connection() as pg,
-                pg.transaction(),
-                pg.cursor() as pg_cursor,
-            ):
+            with self._begun() as pg, pg.cursor() as pg_cursor:
                 yield Tx(pg_cursor, postgres=True)
             return
         connection = self._sqlite()
@@ -117,6 +113,29 @@ class ViewDatabase:
             connection.commit()
         finally:
             cursor.close()
+
+    @contextmanager
+    def _begun(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled PostgreSQL connection in a transaction just begun; the transaction ends and
+        the connection goes back with the block. The pool does not test a connection before
+        lending it: one whose server process has gone (terminated, the server restarted)
+        fails at BEGIN, before anything is done in it. It is then closed and given back, which
+        the pool discards, and another is taken."""
+        assert self._pool is not None
+        # Every connection the pool holds may have gone at once (a server restart).
+        attempts = self._pool.max_size + 1
+        for attempt in range(1, attempts + 1):
+            with ExitStack() as begun:
+                pg = begun.enter_context(self._pool.connection())
+                try:
+                    begun.enter_context(pg.transaction())
+                except psycopg.OperationalError:
+                    pg.close()  # given back closed, it is discarded
+                    if attempt == attempts:
+                        raise
+                    continue
+                yield pg
+                return
 
     def read(self, statement: str, params: Params = ()) -> list[tuple[Any, ...]]:
         with self.transaction(write=False) as tx:

@@ -27,6 +27,7 @@ from api.services import Services
 from api.settings import Settings
 from domain.base import utc_now
 from domain.storage import parse_database_url
+from projections.sql import ViewDatabase
 from tests.app.chaos import (
     TcpProxy,
     child_env,
@@ -279,3 +280,25 @@ def test_a_full_disk_answers_503_and_records_again_once_space_is_freed(
         assert api.post_unit(key).status_code == 201
         assert api.recorded() == 3
         api.settled()
+
+
+@POSTGRES_ONLY
+def test_a_view_read_after_the_pools_connections_were_terminated_takes_a_fresh_one(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = f"baobao-views-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("PGAPPNAME", name)
+    views = ViewDatabase(parse_database_url(database_url))
+    try:
+        assert views.read("SELECT 1") == [(1,)]  # the pool now lends a connection it keeps
+        with pg_connect(database_url, autocommit=True, application_name="chaos") as admin:
+            killed = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name = %s",
+                [name],
+            ).fetchone()
+        assert killed is not None
+        assert killed[0] > 0
+        assert views.read("SELECT 2") == [(2,)]
+    finally:
+        views.close()
