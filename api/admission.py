@@ -30,12 +30,15 @@ class CommandAdmissionMiddleware:
         self.app = app
         self.limit = limit
         self._slots: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in READS:
             await self.app(scope, receive, send)
             return
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.limit)
+        loop = asyncio.get_running_loop()
+        if self._slots is None or loop is not self._loop:
+            # One set of slots per event loop (a test client may start several in turn).
+            self._slots, self._loop = asyncio.Semaphore(self.limit), loop
         async with self._slots:
             await self.app(scope, receive, send)

@@ -90,3 +90,23 @@ def test_a_command_that_fails_gives_its_slot_back() -> None:
 def test_no_slots_at_all_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one"):
         CommandAdmissionMiddleware(Gate(), limit=0)
+
+
+def test_each_event_loop_gets_its_own_slots() -> None:
+    async def scenario(admit: CommandAdmissionMiddleware, gate: Gate) -> None:
+        tasks = [
+            asyncio.create_task(admit(request("POST", f"/c{i}"), nothing, ignore)) for i in range(3)
+        ]
+        await settle()
+        assert len(gate.inside) == 1
+        for i in range(3):
+            gate.release.setdefault(f"/c{i}", asyncio.Event()).set()
+            await settle()
+        await asyncio.gather(*tasks)
+
+    gate = Gate()
+    admit = CommandAdmissionMiddleware(gate, limit=1)
+    run_coroutine(scenario(admit, gate))
+    gate.release.clear()
+    gate.entered.clear()
+    run_coroutine(scenario(admit, gate))  # a second loop: waiting there must work too
