@@ -88,8 +88,8 @@ class ParkCore(Application[UUID]):
         copied, for a command that only reads it (it must not change it)."""
         label = cls.__name__.lower()
         try:
-            aggregate: Any = self._batched(aggregate_id) or self.repository.get(
-                aggregate_id, deepcopy_from_cache=not read_only, projector_func=replay
+            aggregate: Any = self._batched(aggregate_id) or self._get(
+                aggregate_id, copied=not read_only
             )
         except AggregateNotFoundError:
             raise NotFoundError(f"no {label} {aggregate_id}") from None
@@ -117,11 +117,16 @@ class ParkCore(Application[UUID]):
             )
         return aggregate
 
+    def _get(self, aggregate_id: UUID, *, copied: bool = True) -> Any:
+        """The cached aggregate brought up to date with the log (a copy unless `copied` is
+        False), replayed with `replay`."""
+        return self.repository.get(aggregate_id, deepcopy_from_cache=copied, projector_func=replay)
+
     def exists(self, aggregate_id: UUID) -> bool:
         if self._batched(aggregate_id) is not None:
             return True
         try:
-            self.repository.get(aggregate_id, projector_func=replay)
+            self._get(aggregate_id)
         except AggregateNotFoundError:
             return False
         return True
@@ -236,13 +241,9 @@ class ParkCore(Application[UUID]):
             return found
         read_only: dict[UUID, Any] | None = getattr(self._batch, "read_only", None)
         if read_only is None:
-            return self.repository.get(
-                aggregate_id, deepcopy_from_cache=False, projector_func=replay
-            )
+            return self._get(aggregate_id, copied=False)
         if aggregate_id not in read_only:
-            read_only[aggregate_id] = self.repository.get(
-                aggregate_id, deepcopy_from_cache=False, projector_func=replay
-            )
+            read_only[aggregate_id] = self._get(aggregate_id, copied=False)
         return read_only[aggregate_id]
 
     def log_head(self) -> int:

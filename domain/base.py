@@ -108,9 +108,9 @@ IMMUTABLE |= {UUID, Decimal, bytes}
 
 
 def _copied(value: Any, memo: dict[int, Any]) -> Any:
-    kind = type(value)
-    if kind in IMMUTABLE or _frozen(value):
+    if _frozen(value):
         return value
+    kind = type(value)
     if kind is list:
         return [_copied(v, memo) for v in value]
     if kind is dict:
@@ -119,16 +119,16 @@ def _copied(value: Any, memo: dict[int, Any]) -> Any:
 
 
 def _frozen(value: Any) -> bool:
-    """A frozen dataclass, or a tuple, whose every field is immutable in turn."""
+    """Whether a value cannot change: immutable, or a tuple or frozen dataclass whose every
+    field cannot change in turn (a copy may share it)."""
+    if type(value) in IMMUTABLE:
+        return True
     if type(value) is tuple:
-        return all(type(v) in IMMUTABLE or _frozen(v) for v in value)
+        return all(_frozen(v) for v in value)
     params = getattr(type(value), "__dataclass_params__", None)
     if params is None or not params.frozen:
         return False
-    return all(
-        type(v := getattr(value, f.name)) in IMMUTABLE or _frozen(v)
-        for f in dataclasses.fields(value)
-    )
+    return all(_frozen(getattr(value, f.name)) for f in dataclasses.fields(value))
 
 
 TAgg = TypeVar("TAgg", bound=BaobaoAggregate)

@@ -173,6 +173,18 @@ def test_serve_pointed_at_a_closed_port_says_so_and_exits(tmp_path: Path) -> Non
     assert time.monotonic() - started < 30
 
 
+def terminate_backends(database_url: str, application_name: str) -> tuple[Any, ...] | None:
+    """Terminate every server process of connections with that application name, as an
+    administrator would; the row with how many were terminated."""
+    with pg_connect(database_url, autocommit=True, application_name="chaos") as admin:
+        row: tuple[Any, ...] | None = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = %s",
+            [application_name],
+        ).fetchone()
+    return row
+
+
 @POSTGRES_ONLY
 def test_terminated_backends_are_replaced_without_a_restart(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -181,12 +193,7 @@ def test_terminated_backends_are_replaced_without_a_restart(
     monkeypatch.setenv("PGAPPNAME", name)  # this API's connections, and no one else's
     with running(database_url, tmp_path) as api:
         assert api.post_unit().status_code == 201
-        with pg_connect(database_url, autocommit=True, application_name="chaos") as admin:
-            killed = admin.execute(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE application_name = %s",
-                [name],
-            ).fetchone()
+        killed = terminate_backends(database_url, name)
         assert killed is not None
         assert killed[0] > 0
         answered, refused = api.until_answered()
@@ -291,12 +298,7 @@ def test_a_view_read_after_the_pools_connections_were_terminated_takes_a_fresh_o
     views = ViewDatabase(parse_database_url(database_url))
     try:
         assert views.read("SELECT 1") == [(1,)]  # the pool now lends a connection it keeps
-        with pg_connect(database_url, autocommit=True, application_name="chaos") as admin:
-            killed = admin.execute(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE application_name = %s",
-                [name],
-            ).fetchone()
+        killed = terminate_backends(database_url, name)
         assert killed is not None
         assert killed[0] > 0
         assert views.read("SELECT 2") == [(2,)]
