@@ -11,6 +11,7 @@ from api import errors, openapi
 from api.admission import CommandAdmissionMiddleware
 from api.audit import make_sealer
 from api.board import router as board_router
+from api.fast_commands import FastCommandsMiddleware
 from api.fast_reads import FastReadsMiddleware
 from api.idempotency import IdempotencyMiddleware
 from api.limits import RequestLimitsMiddleware
@@ -67,25 +68,35 @@ def create_app(
     app = FastAPI(title="baobao", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.services = services
     errors.install(app)
+    routers = [
+        module.router
+        for module in (
+            enterprises,
+            registry,
+            matters,
+            admin,
+            dispatch,
+            sales,
+            visits,
+            notifications,
+            assessments,
+            notices,
+            entitlements,
+        )
+    ]
+    # Innermost: where the router would be reached (see api/fast_commands.py).
+    app.add_middleware(
+        FastCommandsMiddleware,
+        routes=[route for router in routers for route in router.routes],
+        handlers=app.exception_handlers,
+    )
     app.add_middleware(IdempotencyMiddleware, store=services.idempotency)
     # Inside the limits, which read the body: a slow upload holds no command's slot.
     app.add_middleware(CommandAdmissionMiddleware, limit=services.settings.commands_in_flight)
     app.add_middleware(RequestLimitsMiddleware)  # before anything reads the body
     app.add_middleware(FastReadsMiddleware, services=services)  # outermost: repeated reads
-    for module in (
-        enterprises,
-        registry,
-        matters,
-        admin,
-        dispatch,
-        sales,
-        visits,
-        notifications,
-        assessments,
-        notices,
-        entitlements,
-    ):
-        app.include_router(module.router, responses=problem_responses())
+    for router in routers:
+        app.include_router(router, responses=problem_responses())
     app.include_router(audit_router, responses=problem_responses())
     app.include_router(board_router)
     openapi.install(app)

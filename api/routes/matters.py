@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import (
     STAFF,
+    Acting,
     AppDep,
     Cursor,
     IfMatch,
@@ -17,12 +18,14 @@ from api.deps import (
     MinPosition,
     RequestId,
     ServicesDep,
+    acting,
     allow,
     answer,
     make_act,
     versioned,
 )
 from api.errors import not_found
+from api.fast_commands import fast_command
 from api.models import (
     AssignMatterRequest,
     BusinessTime,
@@ -105,56 +108,54 @@ def respond(svc: Services, matter: Matter, response: Response, status: int = 200
 
 
 @router.post("/v1/matters", status_code=201, response_model=MatterPublic)
+@fast_command
 def receive_matter(
     body: CreateMatterRequest,
-    app: AppDep,
-    svc: ServicesDep,
-    caller: Annotated[Caller, Depends(allow("clerk", "guarantor", "admin"))],
-    req: RequestId,
+    it: Annotated[Acting, Depends(acting("clerk", "guarantor", "admin"))],
     response: Response,
 ) -> Response:
     """Take in an enterprise request (受理); it must be assigned within half a working day."""
     late_roles = (
         frozenset({"admin", "clerk"}) if body.received_at is not None else frozenset({"admin"})
     )
-    act = make_act(svc, caller, req, body.received_at or body.occurred_at, late_roles)
-    matter = app.receive_matter(act, body.enterprise_id, body.summary, body.category, body.channel)
+    act = it.act(body.received_at or body.occurred_at, late_roles)
+    matter = it.park.receive_matter(
+        act, body.enterprise_id, body.summary, body.category, body.channel
+    )
     response.headers["Location"] = f"/v1/matters/{matter.id}"
-    return respond(svc, matter, response, 201)
+    return respond(it.svc, matter, response, 201)
 
 
 @router.post("/v1/matters/{matter_id}/assign", response_model=MatterPublic)
+@fast_command
 def assign_matter(
     matter_id: UUID,
     body: AssignMatterRequest,
-    app: AppDep,
-    svc: ServicesDep,
-    caller: Annotated[Caller, Depends(allow("clerk", "admin"))],
-    req: RequestId,
+    it: Annotated[Acting, Depends(acting("clerk", "admin"))],
     if_match: IfMatch,
     response: Response,
 ) -> Response:
     """Assign (交办) to an undertaking unit: 3 working days to handle, 30 at most."""
-    act = make_act(svc, caller, req, body.occurred_at)
-    return respond(svc, app.assign_matter(act, matter_id, body.unit_id, if_match), response)
+    act = it.act(body.occurred_at)
+    return respond(it.svc, it.park.assign_matter(act, matter_id, body.unit_id, if_match), response)
 
 
 @router.post("/v1/matters/{matter_id}/transfer", response_model=MatterPublic)
+@fast_command
 def transfer_matter(
     matter_id: UUID,
     body: TransferMatterRequest,
-    app: AppDep,
-    svc: ServicesDep,
-    caller: Annotated[Caller, Depends(allow("clerk", "unit", "admin"))],
-    req: RequestId,
+    it: Annotated[Acting, Depends(acting("clerk", "unit", "admin"))],
     if_match: IfMatch,
     response: Response,
 ) -> Response:
     """Transfer (转办) to another unit, which gets 3 fresh working days; the cap stays."""
-    check_acts_on(svc, caller, matter_id)
-    act = make_act(svc, caller, req, body.occurred_at)
+    check_acts_on(it.svc, it.caller, matter_id)
+    act = it.act(body.occurred_at)
     return respond(
-        svc, app.transfer_matter(act, matter_id, body.unit_id, body.reason, if_match), response
+        it.svc,
+        it.park.transfer_matter(act, matter_id, body.unit_id, body.reason, if_match),
+        response,
     )
 
 
@@ -206,39 +207,37 @@ def approve_extension(
 @router.post(
     "/v1/matters/{matter_id}/extension-requests/{request_id}/reject", response_model=MatterPublic
 )
+@fast_command
 def reject_extension(
     matter_id: UUID,
     request_id: UUID,
     body: ReasonRequest,
-    app: AppDep,
-    svc: ServicesDep,
-    caller: Annotated[Caller, Depends(allow("leader", "admin"))],
-    req: RequestId,
+    it: Annotated[Acting, Depends(acting("leader", "admin"))],
     if_match: IfMatch,
     response: Response,
 ) -> Response:
     """Reject an extension: the deadline stays."""
-    act = make_act(svc, caller, req, body.occurred_at)
+    act = it.act(body.occurred_at)
     return respond(
-        svc, app.reject_extension(act, matter_id, request_id, body.reason, if_match), response
+        it.svc,
+        it.park.reject_extension(act, matter_id, request_id, body.reason, if_match),
+        response,
     )
 
 
 @router.post("/v1/matters/{matter_id}/resolve", response_model=MatterPublic)
+@fast_command
 def resolve_matter(
     matter_id: UUID,
     body: ResolveMatterRequest,
-    app: AppDep,
-    svc: ServicesDep,
-    caller: Annotated[Caller, Depends(allow("unit", "admin"))],
-    req: RequestId,
+    it: Annotated[Acting, Depends(acting("unit", "admin"))],
     if_match: IfMatch,
     response: Response,
 ) -> Response:
     """Resolve (办结) with a reply; after the deadline it is resolved late."""
-    check_acts_on(svc, caller, matter_id)
-    act = make_act(svc, caller, req, body.occurred_at)
-    return respond(svc, app.resolve_matter(act, matter_id, body.reply, if_match), response)
+    check_acts_on(it.svc, it.caller, matter_id)
+    act = it.act(body.occurred_at)
+    return respond(it.svc, it.park.resolve_matter(act, matter_id, body.reply, if_match), response)
 
 
 @router.post("/v1/matters/{matter_id}/ratings", status_code=201, response_model=RatingPublic)
@@ -267,20 +266,18 @@ def rate_matter(
 
 
 @router.post("/v1/matters/{matter_id}/withdraw", response_model=MatterPublic)
+@fast_command
 def withdraw_matter(
     matter_id: UUID,
     body: ReasonRequest,
-    app: AppDep,
-    svc: ServicesDep,
-    caller: Annotated[Caller, Depends(allow("enterprise", "clerk", "admin"))],
-    req: RequestId,
+    it: Annotated[Acting, Depends(acting("enterprise", "clerk", "admin"))],
     if_match: IfMatch,
     response: Response,
 ) -> Response:
     """Withdraw a matter before it is resolved."""
-    check_acts_on(svc, caller, matter_id)
-    act = make_act(svc, caller, req, body.occurred_at)
-    return respond(svc, app.withdraw_matter(act, matter_id, body.reason, if_match), response)
+    check_acts_on(it.svc, it.caller, matter_id)
+    act = it.act(body.occurred_at)
+    return respond(it.svc, it.park.withdraw_matter(act, matter_id, body.reason, if_match), response)
 
 
 @router.get("/v1/matters", response_model=Page[MatterPublic])
