@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from api.affinity import pin_server_process
 from api.audit import make_sealer, seal_database
 from api.audit_cli import audit_cli, projections_verify
 from api.sender import SenderLoop
@@ -100,10 +101,22 @@ def serve(
     print_admin_token: Annotated[
         bool, typer.Option(help="Create and print an admin token")
     ] = False,
+    pin_cpu: Annotated[
+        bool,
+        typer.Option(
+            "--pin-cpu",
+            help="Keep each server process on a CPU of its own (also BAOBAO_PIN_CPU=1)",
+        ),
+    ] = False,
 ) -> None:
     """Serve the API with the projection follower beside it (or, with --no-follow, beside a
     `baobao worker`: the API's processes then spend their CPU on requests only)."""
+    if pin_cpu:
+        os.environ["BAOBAO_PIN_CPU"] = "1"  # for the worker processes too
     settings = Settings.from_env()
+    if settings.pin_cpu and workers <= 1:
+        # Before the process starts any thread: its threads inherit the CPU.
+        err.print(pin_server_process())
     if demo_if_empty and log_is_empty(settings):
         # Before anything else writes: the demo's history is recorded at its own (past) times.
         run_demo(settings, "park", 7)

@@ -45,6 +45,13 @@ def env_seconds(name: str, default: str) -> float:
         raise ConfigurationError(f"{name} {raw!r} is not a number of seconds") from None
 
 
+def env_switch(name: str) -> bool:
+    raw = os.environ.get(name, "0").strip().lower()
+    if raw not in ("0", "1", "true", "false", "yes", "no", ""):
+        raise ConfigurationError(f"{name} {raw!r} must be 1 or 0")
+    return raw in ("1", "true", "yes")
+
+
 def env_count(name: str, default: str) -> int:
     raw = os.environ.get(name, default)
     try:
@@ -63,6 +70,7 @@ class Settings:
     sms_timeout: float = 5.0
     sms_retries: int = 3
     commands_in_flight: int = COMMANDS_IN_FLIGHT
+    pin_cpu: bool = False
 
     def __post_init__(self) -> None:
         sms_sender_target(self.sms_sender)
@@ -90,4 +98,5 @@ class Settings:
             sms_timeout=env_seconds("BAOBAO_SMS_TIMEOUT", "5"),
             sms_retries=env_count("BAOBAO_SMS_RETRIES", "3"),
             commands_in_flight=env_count("BAOBAO_COMMANDS_IN_FLIGHT", str(COMMANDS_IN_FLIGHT)),
+            pin_cpu=env_switch("BAOBAO_PIN_CPU"),
         )

@@ -1,7 +1,7 @@
 """write: matter commands through HTTP at 1, 8 and 32 clients against the bare Application.
 
 .venv/bin/python -m bench.write [--db sqlite|postgres] [--quick] [--seconds S]
-                                [--workers N] [--follow-in-server]
+                                [--workers N] [--follow-in-server] [--no-pin-cpu]
 
 Each client runs receive (clerk) → assign (clerk) → resolve (the unit's own token) against a
 real server; the baseline runs the same commands directly on a Park in this process, one
@@ -9,10 +9,11 @@ command per transaction, on the same database. The views are caught up and the l
 before either runs, as a server that has been running keeps them: what is measured is the
 commands, not a first start's catch-up.
 
-The server is deployed as a busy park would run it: `baobao serve --no-follow` (N processes
-with --workers) beside one `baobao worker` that follows the log, keeps the views and seals
-(both on this machine, sharing its cores with the clients). `--follow-in-server` measures
-the single process that does both instead (`baobao serve` alone).
+The server is deployed as a busy park would run it: `baobao serve --no-follow --pin-cpu` (N
+processes with --workers, each kept on a CPU of its own) beside one `baobao worker` that
+follows the log, keeps the views and seals (both on this machine, sharing its cores with the
+clients). `--no-pin-cpu` leaves the server's processes to the scheduler; `--follow-in-server`
+measures the single process that does both instead (`baobao serve` alone).
 
 The clients are coroutines of one event loop in this process, each a closed loop on its own
 kept-alive connection. The CPU they used, and the CPU of the server's processes (server and
@@ -299,6 +300,11 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="py-spy the server at 8 clients")
     parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     parser.add_argument(
+        "--no-pin-cpu",
+        action="store_true",
+        help="serve without --pin-cpu (the server's threads on any core)",
+    )
+    parser.add_argument(
         "--follow-in-server",
         action="store_true",
         help="one `baobao serve` that also follows and seals (not serve --no-follow + worker)",
@@ -310,11 +316,13 @@ def main() -> None:
         f"write-{args.db}"
         + (f"-workers{args.workers}" if args.workers > 1 else "")
         + ("-follow-in-server" if args.follow_in_server else "")
+        + ("-unpinned" if args.no_pin_cpu else "")
     )
+    pin = "" if args.no_pin_cpu else " --pin-cpu"
     deployment = (
-        "one `baobao serve` process that also follows the log and seals it"
+        f"one `baobao serve{pin}` process that also follows the log and seals it"
         if args.follow_in_server
-        else f"`baobao serve --no-follow` ({args.workers} process"
+        else f"`baobao serve --no-follow{pin}` ({args.workers} process"
         + ("es" if args.workers > 1 else "")
         + ") beside one `baobao worker --no-watch --no-send` that keeps the views and seals"
     )
@@ -326,7 +334,9 @@ def main() -> None:
         unit_tokens = [(u, token(scratch.url, "unit", str(u))) for u in units]
         base = bare(scratch.url, enterprises, units, seconds)
         runs = []
-        extra = ("--workers", str(args.workers)) if args.workers > 1 else ()
+        extra = (("--workers", str(args.workers)) if args.workers > 1 else ()) + (
+            () if args.no_pin_cpu else ("--pin-cpu",)
+        )
         with server(scratch, *extra, worker=not args.follow_in_server) as url:
             pids = (scratch.server_pid, scratch.worker_pid)
             through_http(url, clerk, unit_tokens, enterprises, 4, 2.0)  # warm up
@@ -398,6 +408,7 @@ def main() -> None:
             "p99_ms": p99,
             "data": data,
             "server_workers": args.workers,
+            "pin_cpu": not args.no_pin_cpu,
             "deployment": deployment,
             "seconds_per_run": seconds,
             "bare": base,

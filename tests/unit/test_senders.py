@@ -176,6 +176,7 @@ def test_the_sender_is_chosen_by_configuration(tmp_path: Path) -> None:
         ("BAOBAO_SMS_RETRIES", "-1", "from 0 to 10"),
         ("BAOBAO_COMMANDS_IN_FLIGHT", "0", "from 1 to 256"),
         ("BAOBAO_COMMANDS_IN_FLIGHT", "many", "not a whole number"),
+        ("BAOBAO_PIN_CPU", "cpu0", "must be 1 or 0"),
     ],
 )
 def test_a_bad_sms_setting_is_refused_with_what_to_change(
