@@ -22,6 +22,7 @@ from rich.table import Table
 from api.affinity import pin_server_process
 from api.audit import make_sealer, seal_database
 from api.audit_cli import audit_cli, projections_verify
+from api.collector import set_for_serving
 from api.sender import SenderLoop
 from api.services import Services
 from api.settings import Settings
@@ -143,6 +144,7 @@ def serve(
     from api.app import create_app
 
     app = create_app(svc, follow=not no_follow, watch=not no_watch, send=not no_send)
+    set_for_serving()
     uvicorn.run(app, host=host, port=port)
 
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from api.affinity import pin_server_process
 from api.app import create_app
+from api.collector import set_for_serving
 from api.services import Services
 from api.settings import Settings
 
@@ -20,4 +21,6 @@ def factory() -> FastAPI:
         print(pin_server_process(), file=sys.stderr)
     follow = os.environ.get("BAOBAO_FOLLOW", "1") == "1"
     watch = os.environ.get("BAOBAO_WATCH", "1") == "1"
-    return create_app(Services(settings), follow=follow, watch=watch)
+    app = create_app(Services(settings), follow=follow, watch=watch)
+    set_for_serving()
+    return app
