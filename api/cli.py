@@ -109,6 +109,13 @@ def serve(
             help="Keep each server process on a CPU of its own (also BAOBAO_PIN_CPU=1)",
         ),
     ] = False,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="A line per request on stderr (each event records its actor and request id)",
+        ),
+    ] = True,
 ) -> None:
     """Serve the API with the projection follower beside it (or, with --no-follow, beside a
     `baobao worker`: the API's processes then spend their CPU on requests only)."""
@@ -138,14 +145,21 @@ def serve(
             svc.start_background("watcher", Watcher(svc).run)
         if not no_send:
             svc.start_background("sender", SenderLoop(svc).run)
-        uvicorn.run("api.main:factory", factory=True, host=host, port=port, workers=workers)
+        uvicorn.run(
+            "api.main:factory",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=access_log,
+        )
         svc.stop()
         return
     from api.app import create_app
 
     app = create_app(svc, follow=not no_follow, watch=not no_watch, send=not no_send)
     set_for_serving()
-    uvicorn.run(app, host=host, port=port)
+    uvicorn.run(app, host=host, port=port, access_log=access_log)
 
 
 @cli.command()

@@ -9,10 +9,12 @@ command per transaction, on the same database. The views are caught up and the l
 before either runs, as a server that has been running keeps them: what is measured is the
 commands, not a first start's catch-up.
 
-The server is deployed as a busy park would run it: `baobao serve --no-follow --pin-cpu` (N
-processes with --workers, each kept on a CPU of its own) beside one `baobao worker` that
-follows the log, keeps the views and seals (both on this machine, sharing its cores with the
-clients). `--no-pin-cpu` leaves the server's processes to the scheduler; `--follow-in-server`
+The server is deployed as a busy park would run it: `baobao serve --no-follow --pin-cpu
+--no-access-log` (N processes with --workers, each kept on a CPU of its own, no line per
+request: a proxy in front logs requests, and every event records its actor and request id)
+beside one `baobao worker` that follows the log, keeps the views and seals (both on this
+machine, sharing its cores with the clients). `--no-pin-cpu` leaves the server's processes
+to the scheduler, `--access-log` logs each request; `--follow-in-server`
 measures the single process that does both instead (`baobao serve` alone).
 
 The clients are coroutines of one event loop in this process, each a closed loop on its own
@@ -305,6 +307,9 @@ def main() -> None:
         help="serve without --pin-cpu (the server's threads on any core)",
     )
     parser.add_argument(
+        "--access-log", action="store_true", help="serve with uvicorn's line per request"
+    )
+    parser.add_argument(
         "--follow-in-server",
         action="store_true",
         help="one `baobao serve` that also follows and seals (not serve --no-follow + worker)",
@@ -317,8 +322,11 @@ def main() -> None:
         + (f"-workers{args.workers}" if args.workers > 1 else "")
         + ("-follow-in-server" if args.follow_in_server else "")
         + ("-unpinned" if args.no_pin_cpu else "")
+        + ("-access-log" if args.access_log else "")
     )
-    pin = "" if args.no_pin_cpu else " --pin-cpu"
+    pin = ("" if args.no_pin_cpu else " --pin-cpu") + (
+        "" if args.access_log else " --no-access-log"
+    )
     deployment = (
         f"one `baobao serve{pin}` process that also follows the log and seals it"
         if args.follow_in_server
@@ -334,8 +342,10 @@ def main() -> None:
         unit_tokens = [(u, token(scratch.url, "unit", str(u))) for u in units]
         base = bare(scratch.url, enterprises, units, seconds)
         runs = []
-        extra = (("--workers", str(args.workers)) if args.workers > 1 else ()) + (
-            () if args.no_pin_cpu else ("--pin-cpu",)
+        extra = (
+            (("--workers", str(args.workers)) if args.workers > 1 else ())
+            + (() if args.no_pin_cpu else ("--pin-cpu",))
+            + (() if args.access_log else ("--no-access-log",))
         )
         with server(scratch, *extra, worker=not args.follow_in_server) as url:
             pids = (scratch.server_pid, scratch.worker_pid)
@@ -409,6 +419,7 @@ def main() -> None:
             "data": data,
             "server_workers": args.workers,
             "pin_cpu": not args.no_pin_cpu,
+            "access_log": args.access_log,
             "deployment": deployment,
             "seconds_per_run": seconds,
             "bare": base,

@@ -1,4 +1,5 @@
-"""`baobao serve --pin-cpu --workers 2`: each server process on a CPU of its own."""
+"""`baobao serve` options for a busy deployment: each process on a CPU of its own
+(`--pin-cpu`), no line per request (`--no-access-log`)."""
 
 from __future__ import annotations
 
@@ -41,5 +42,19 @@ def test_each_worker_process_is_kept_on_a_cpu_of_its_own(
             assert os.sched_getaffinity(int(pid)) == {int(cpu)}
         claimed = sorted(p.name for p in (tmp_path / "baobao-cpus").iterdir())
         assert claimed == [f"{cpu}.lock" for cpu in cpus[:2]]
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(("flag", "logged"), [("--access-log", True), ("--no-access-log", False)])
+def test_a_line_per_request_only_when_asked(tmp_path: Path, flag: str, logged: bool) -> None:
+    env = child_env(f"sqlite:///{tmp_path}/log.db", tmp_path)
+    server = Server(env, tmp_path, "--no-watch", "--no-send", flag)
+    server.start()
+    try:
+        assert httpx.get(f"{server.url}/v1/health?probe=1", timeout=10).status_code == 200
+        time.sleep(0.3)
+        assert server.child is not None
+        assert ("/v1/health?probe=1" in server.child.output()) is logged, server.child.output()
     finally:
         server.stop()
