@@ -6,9 +6,9 @@ their models and validators, the services, the aggregates it caches. A request a
 hundreds of objects, nearly all freed at once by reference counting, so the collector ran
 several times a request and found little. With what the server holds at its start moved out
 of the collector's sight (`gc.freeze`) and the youngest generation collected after 20,000
-allocations, `bench.write --quick` (one pinned server process) used 2.8–3.1 ms of CPU per
-command instead of 3.7–4.0, and served 0.55–0.60 × the bare Application's rate at 8–32
-clients instead of 0.44–0.47.
+allocations, `bench.write --quick` (one pinned server process, a pair of runs) used 2.8–3.1 ms
+of CPU per command instead of 3.7–4.0, and served 0.55–0.60 × the bare Application's rate at
+8–32 clients instead of 0.44–0.47.
 
 Cyclic garbage (rare here) is collected later than it would be, never not at all."""
 
