@@ -37,9 +37,10 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.routing import BaseRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.deps import Acting, Solve, expected_version
+from api.limits import replaying
 
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MARK = "__fast_command__"
@@ -136,7 +137,7 @@ class FastCommandsMiddleware:
         self, route: Route, params: dict[str, str], scope: Scope, receive: Receive, send: Send
     ) -> None:
         body = await _read(receive)
-        request = Request(scope, _replay(body, receive))
+        request = Request(scope, replaying(body, receive))
         shape = route.shape
         response = Response()
         del response.headers["content-length"]
@@ -159,7 +160,7 @@ class FastCommandsMiddleware:
             arguments["body"] = shape.body.model_validate(json.loads(body))
         except (ValueError, ValidationError):
             # FastAPI says what is wrong, in its own words (422 with each problem).
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, replaying(body, receive), send)
             return
         try:
             answered: Response = await run_in_threadpool(route.endpoint, **arguments)
@@ -192,16 +193,3 @@ async def _read(receive: Receive) -> bytes:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    given = False
-
-    async def replay() -> Message:
-        nonlocal given
-        if not given:
-            given = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay

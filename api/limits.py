@@ -18,6 +18,20 @@ def is_json(content_type: str | None) -> bool:
     )
 
 
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands on the body already read, in one message, then `receive`'s."""
+    given = False
+
+    async def replay() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 class RequestLimitsMiddleware:
     """413 for a body over `max_body` bytes; 415 for a non-JSON body sent to the JSON API (/v1).
 
@@ -67,16 +81,7 @@ class RequestLimitsMiddleware:
                 "send the body as JSON with Content-Type: application/json",
             )
             return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
     async def too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.refuse(
