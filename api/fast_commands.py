@@ -111,9 +111,13 @@ class FastCommandsMiddleware:
         handlers: Mapping[Any, Callable[..., Any]],
     ) -> None:
         """`routes`: the application's (those marked are taken); `handlers`: its exception
-        handlers (those registered later are found too: the mapping is read when needed)."""
+        handlers (complete when the application builds its middleware, at its first request)."""
         self.app = app
         self.handlers = handlers
+        # What the application answers as problems; anything else goes out as from a route.
+        self.answered = tuple(
+            kind for kind in handlers if isinstance(kind, type) and issubclass(kind, Exception)
+        )
         self.routes = [
             Route(route.path_regex, route.endpoint, getattr(route.endpoint, MARK))
             for route in routes
@@ -146,7 +150,7 @@ class FastCommandsMiddleware:
             version = (
                 await expected_version(request.headers.get("if-match")) if shape.if_match else None
             )
-        except Exception as error:
+        except self.answered as error:
             await self.answer_error(request, error, scope, send)
             return
         arguments: dict[str, Any] = {"it": it, "response": response}
@@ -164,7 +168,7 @@ class FastCommandsMiddleware:
             return
         try:
             answered: Response = await run_in_threadpool(route.endpoint, **arguments)
-        except Exception as error:
+        except self.answered as error:
             await self.answer_error(request, error, scope, send)
             return
         await answered(scope, receive, send)
