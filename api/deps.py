@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Response
 from pydantic import BaseModel
@@ -92,11 +92,16 @@ def allow(*roles: str) -> Callable[[Caller], Coroutine[Any, Any, Caller]]:
     """A dependency that admits only the given roles."""
 
     async def check(caller: CurrentPrincipal) -> Caller:
-        if caller.role not in roles:
-            raise forbidden(f"role {caller.role!r} may not do this; allowed: {', '.join(roles)}")
-        return caller
+        return admitted(caller, roles)
 
     return check
+
+
+def admitted(caller: Caller, roles: tuple[str, ...]) -> Caller:
+    """The caller, if its role is one of `roles`; 403 otherwise."""
+    if caller.role not in roles:
+        raise forbidden(f"role {caller.role!r} may not do this; allowed: {', '.join(roles)}")
+    return caller
 
 
 async def expected_version(
@@ -138,26 +143,21 @@ class Acting:
         return make_act(self.svc, self.caller, self.request_id, occurred_at, late_roles)
 
 
-class Solve(Protocol):
+@dataclass(frozen=True)
+class ActingCheck:
+    """The dependency of a command route that `roles` may call (see `acting`)."""
+
     roles: tuple[str, ...]
 
-    async def __call__(self, request: Request, response: Response) -> Acting: ...
-
-
-def acting(*roles: str) -> Solve:
-    """The dependency of a command route that the given roles may call."""
-
-    async def solve(request: Request, response: Response) -> Acting:
+    async def __call__(self, request: Request, response: Response) -> Acting:
         svc: Services = request.app.state.services
         caller = await authenticate(svc, request.headers.get("authorization"))
-        if caller.role not in roles:
-            raise forbidden(f"role {caller.role!r} may not do this; allowed: {', '.join(roles)}")
-        return Acting(svc, caller, tag(request, response))
+        return Acting(svc, admitted(caller, self.roles), tag(request, response))
 
-    found: Any = solve
-    found.roles = roles
-    checked: Solve = found
-    return checked
+
+def acting(*roles: str) -> ActingCheck:
+    """The dependency of a command route that the given roles may call."""
+    return ActingCheck(roles)
 
 
 def make_act(

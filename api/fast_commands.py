@@ -39,7 +39,7 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.deps import Acting, Solve, expected_version
+from api.deps import Acting, ActingCheck, expected_version
 from api.limits import replaying
 
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -51,7 +51,7 @@ class Shape:
     """What a marked route takes: its body model, its caller check, its path parameters."""
 
     body: type[BaseModel]
-    acting: Solve
+    acting: ActingCheck
     path_params: tuple[str, ...]
     if_match: bool
 
@@ -79,17 +79,15 @@ def fast_command(endpoint: Callable[..., Response]) -> Callable[..., Response]:
     return endpoint
 
 
-def _acting_of(hint: Any) -> Solve | None:
+def _acting_of(hint: Any) -> ActingCheck | None:
     if get_origin(hint) is not Annotated:
         return None
     kind, *extras = get_args(hint)
     if kind is not Acting:
         return None
     for extra in extras:
-        if isinstance(extra, Depends) and getattr(extra.dependency, "roles", None) is not None:
-            found: Any = extra.dependency
-            solve: Solve = found
-            return solve
+        if isinstance(extra, Depends) and isinstance(extra.dependency, ActingCheck):
+            return extra.dependency
     return None
 
 

@@ -2,6 +2,7 @@
 
 .venv/bin/python -m bench.write [--db sqlite|postgres] [--quick] [--seconds S]
                                 [--workers N] [--follow-in-server] [--no-pin-cpu]
+                                [--access-log]
 
 Each client runs receive (clerk) → assign (clerk) → resolve (the unit's own token) against a
 real server; the baseline runs the same commands directly on a Park in this process, one
@@ -324,13 +325,15 @@ def main() -> None:
         + ("-unpinned" if args.no_pin_cpu else "")
         + ("-access-log" if args.access_log else "")
     )
-    pin = ("" if args.no_pin_cpu else " --pin-cpu") + (
-        "" if args.access_log else " --no-access-log"
+    # How the server's processes are set (the `baobao serve` options beside --workers).
+    options = (() if args.no_pin_cpu else ("--pin-cpu",)) + (
+        () if args.access_log else ("--no-access-log",)
     )
+    shown = "".join(f" {option}" for option in options)
     deployment = (
-        f"one `baobao serve{pin}` process that also follows the log and seals it"
+        f"one `baobao serve{shown}` process that also follows the log and seals it"
         if args.follow_in_server
-        else f"`baobao serve --no-follow{pin}` ({args.workers} process"
+        else f"`baobao serve --no-follow{shown}` ({args.workers} process"
         + ("es" if args.workers > 1 else "")
         + ") beside one `baobao worker --no-watch --no-send` that keeps the views and seals"
     )
@@ -342,11 +345,7 @@ def main() -> None:
         unit_tokens = [(u, token(scratch.url, "unit", str(u))) for u in units]
         base = bare(scratch.url, enterprises, units, seconds)
         runs = []
-        extra = (
-            (("--workers", str(args.workers)) if args.workers > 1 else ())
-            + (() if args.no_pin_cpu else ("--pin-cpu",))
-            + (() if args.access_log else ("--no-access-log",))
-        )
+        extra = (("--workers", str(args.workers)) if args.workers > 1 else ()) + options
         with server(scratch, *extra, worker=not args.follow_in_server) as url:
             pids = (scratch.server_pid, scratch.worker_pid)
             through_http(url, clerk, unit_tokens, enterprises, 4, 2.0)  # warm up
