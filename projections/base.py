@@ -57,14 +57,15 @@ class Staged(Protocol):
 
 
 class Selective(Protocol):
-    """A projection that says which events it reads in full; it is given the others as stamps."""
+    """A projection that says which events it reads in full. It is given the others as stamps
+    if it says so (`stamps = True`); otherwise it may not be given them at all."""
 
     def reads(self, event_class: type[Any]) -> bool: ...
 
 
 class Stamp:
-    """An event no projection of a follower reads in full: whose and which it is, and, read from
-    its stored state only if asked, when it was recorded."""
+    """An event no projection of a follower reads in full, for one that asks for stamps: whose
+    and which it is, and, read from its stored state only if asked, when it was recorded."""
 
     __slots__ = ("notification", "time_of")
 

@@ -28,8 +28,11 @@ class LogTimesProjection:
         "CREATE INDEX IF NOT EXISTS v_log_times_recorded ON v_log_times (recorded_us)",
     )
 
+    # Every event, as a stamp: only its recorded time is read, which the stamp has.
+    stamps = True
+
     def reads(self, _: type[Any]) -> bool:
-        return False  # only each event's recorded time, which its stamp has
+        return False
 
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
         self.stage(tx, events)(tx)

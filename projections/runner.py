@@ -148,31 +148,35 @@ class Follower:
         return {p.name: known.get(p.name, 0) for p in self.projections}
 
     def step(self, page_size: int | None = None) -> int:
-        """Apply the next page; the number of events read (0 when caught up)."""
+        """Apply the next page; how many positions of the log it covered (0 when caught up):
+        the events read, where the log has no gaps and the projections read every event."""
         with self._stepping:
             return self._step(page_size or self.page_size)
 
     def _step(self, page_size: int) -> int:
         positions = self.positions()
         low = min(positions.values(), default=0)
-        notifications = self.reader.read(low, page_size)
-        if not notifications:
+        page = self.reader.read(low, page_size)
+        if page.end <= low:
             return 0
-        events = self.reader.decode(notifications)
-        last = notifications[-1].id
-        pages: dict[str, list[PositionedEvent]] = {}
+        events = self.reader.decode(page.notifications)
+        last = page.end
+        moving: dict[str, list[PositionedEvent]] = {}
         for projection in self.projections:
             at = positions[projection.name]
+            if at >= last:
+                continue  # ahead of the others, past this page
             # The whole page, unless this projection was ahead of the others.
-            mine = events if events[0][0] > at else [pe for pe in events if pe[0] > at]
-            if mine:
-                pages[projection.name] = mine
+            moving[projection.name] = (
+                events if not events or events[0][0] > at else [pe for pe in events if pe[0] > at]
+            )
+        pages = {name: mine for name, mine in moving.items() if mine}
         try:
             staged = {} if self.views.postgres else self.stage(positions, pages)
             with self.views.transaction() as tx:
                 for projection in self.projections:
                     at = positions[projection.name]
-                    if projection.name not in pages:
+                    if projection.name not in moving:
                         continue
                     # Hold the position first: a reset or another follower waits, or we see it
                     # moved and leave the page to whoever moved it.
@@ -185,7 +189,7 @@ class Follower:
                     write = staged.get(projection.name)
                     if write is not None:
                         write(tx)
-                    else:
+                    elif projection.name in pages:
                         projection.apply(tx, pages[projection.name])
                     moved = tx.execute(
                         "UPDATE view_positions SET position=? WHERE name=? AND position=?",
@@ -194,10 +198,10 @@ class Follower:
                     if moved != 1:
                         raise PositionMovedError(projection.name)
         except PositionMovedError:
-            return len(events)
+            return last - low
         with self.caught_up:
             self.caught_up.notify_all()
-        return len(events)
+        return last - low
 
     def stage(
         self, positions: dict[str, int], pages: dict[str, list[PositionedEvent]]
@@ -221,8 +225,9 @@ class Follower:
         return staged
 
     def catch_up(self, progress: Callable[[int], None] | None = None, jobs: int = 1) -> int:
-        """Apply pages until the log is exhausted; the number of events read. With `jobs` > 1,
-        groups of projections catch up side by side in that many processes, then together."""
+        """Apply pages until the log is exhausted; the positions covered (as `step`). With
+        `jobs` > 1, groups of projections catch up side by side in that many processes, then
+        together."""
         if jobs > 1:
             from projections.parallel import catch_up_in_parallel
 

@@ -13,14 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eventsourcing.utils import _topic_cache, register_topic
 
 from api.projection_verify import live_projections, verify_projections
 from api.services import Services
+from domain.matter import Matter
 from domain.period import Period
 from domain.scoring import Score, exact
 from projections.assessment import Assessor
 from projections.notices import Drafter
+from projections.pages import Page
 from projections.parallel import groups
+from projections.runner import Follower
 from tests.app.audit_helpers import open_services
 from tests.bdd.test_scoring import History
 from tests.conftest import Clock, sh
@@ -208,3 +212,55 @@ def test_projections_are_grouped_by_weight_the_entities_alone() -> None:
     ]
     assert len(groups(projections, 1)) == 1
     assert sum(len(g) for g in groups(projections, 3)) == len(names)
+
+
+def test_a_follower_of_projections_that_want_no_stamps_reads_only_their_events(
+    svc: Services, clock: Clock
+) -> None:
+    history = write_history(svc, clock)
+    history.report_sales("Qingyuan", "2026-03", "500000.00")  # the log ends with what they skip
+    history.visit("王强", "Qingyuan")
+    head = svc.settle()
+    before = digests(svc)["entities"]
+
+    entities = svc.follower.projection("entities")
+    alone = Follower(svc.park, svc.views, [entities], page_size=7, catch_up_page_size=7)
+    pages: list[Page] = []
+    read = alone.reader.read
+
+    def reading(start: int, limit: int) -> Page:
+        pages.append(read(start, limit))
+        return pages[-1]
+
+    alone.reader.read = reading  # type: ignore[method-assign]
+    svc.follower.reset("entities")
+
+    assert alone.catch_up() == head
+    assert digests(svc)["entities"] == before
+    topics = {n.topic for page in pages for n in page.notifications}
+    assert "domain.matter:Matter.Received" in topics
+    assert not topics & {"domain.sales:SalesLedger.MonthReported", "domain.visit:Visit.Recorded"}
+    assert sum(len(page.notifications) for page in pages) < head
+    assert any(len(page.notifications) == 7 for page in pages)  # full pages end at their last
+    assert pages[-1].end == head  # the last reaches the head past the events skipped
+    assert alone.step() == 0
+
+
+def test_a_follower_with_a_projection_that_wants_stamps_reads_every_event(
+    svc: Services,
+) -> None:
+    assert svc.follower.reader.topics is None  # log_times: the time of every event
+    entities = svc.follower.projection("entities")
+    assert Follower(svc.park, svc.views, [entities]).reader.topics is not None
+
+
+def test_a_topic_registered_for_a_moved_class_turns_the_choice_of_topics_off(
+    svc: Services,
+) -> None:
+    entities = svc.follower.projection("entities")
+    register_topic("domain.old_matter:Matter.Received", Matter.Received)
+    try:
+        assert Follower(svc.park, svc.views, [entities]).reader.topics is None
+    finally:
+        del _topic_cache["domain.old_matter:Matter.Received"]
+    assert Follower(svc.park, svc.views, [entities]).reader.topics is not None
