@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Transcoding, UUIDAsHex
 
 from domain.base import Actor
@@ -73,17 +74,36 @@ class ActorAsDict(DataclassAsDict):
 
 def uuid_of_hex(data: str) -> UUID:
     """UUIDAsHex.decode for its own 32 hex digits, without UUID's parsing of other spellings."""
-    if len(data) == 32:
+    if type(data) is str and len(data) == 32:
         try:
             return UUID(int=int(data, 16))
         except ValueError:
             pass  # not hex: UUID's own error
-    return UUID(data)
+    return UUID_AS_HEX.decode(data)  # anything else: the library's answer, or its error
+
+
+def datetime_of_iso(data: str) -> datetime:
+    """DatetimeAsISO.decode without its check, for text."""
+    if type(data) is str:
+        return datetime.fromisoformat(data)
+    return DATETIME_AS_ISO.decode(data)  # the library's error
+
+
+UUID_AS_HEX, DATETIME_AS_ISO = UUIDAsHex(), DatetimeAsISO()
+
+
+class NotForOrjsonError(Exception):
+    """A stored state orjson may not read as the library does: it holds a float (orjson reads
+    an integer beyond 64 bits as one; the domain stores none)."""
 
 
 class ParkTranscoder(JSONTranscoder):
     """The library's JSON transcoder, with less work for each value an event holds: times,
-    ids and actors, a few in every event, decoded on every replay and rebuild."""
+    ids and actors, a few in every event, decoded on every replay and rebuild. Stored events
+    are parsed by orjson and their typed values decoded afterwards, innermost first, as the
+    library's decoder hook does while it parses; what orjson does not read as the library does
+    (floats and integers beyond 64 bits, NaN and infinities, text that is not UTF-8) is decoded
+    by the library."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -93,19 +113,74 @@ class ParkTranscoder(JSONTranscoder):
         super().register(transcoding)
         decode: Callable[[Any], Any] = transcoding.decode
         if type(transcoding) is DatetimeAsISO:
-            decode = datetime.fromisoformat
+            decode = datetime_of_iso
         elif type(transcoding) is UUIDAsHex:
             decode = uuid_of_hex
         self.decoders[transcoding.name] = decode
 
+    def decode(self, data: bytes) -> Any:
+        try:
+            return self._decoded(orjson.loads(data))
+        except (orjson.JSONDecodeError, NotForOrjsonError):
+            return super().decode(data)
+
+    def _decoded(self, parsed: Any) -> Any:
+        if type(parsed) is not dict:
+            return self._value(parsed)
+        # An event's state: a dict of fields, most of them plain or one typed value whose data
+        # is plain (a time, an id, an actor), decoded here without walking them.
+        decoders = self.decoders
+        for key, value in parsed.items():
+            kind = type(value)
+            if kind is dict:
+                if len(value) == 2 and "_data_" in value:
+                    name = value.get("_type_")
+                    decode = decoders.get(name) if type(name) is str else None
+                    if decode is not None and plain(value["_data_"]):
+                        parsed[key] = decode(value["_data_"])
+                        continue
+                parsed[key] = self._value(value)
+            elif kind is list:
+                parsed[key] = self._value(value)
+            elif kind is float:
+                raise NotForOrjsonError
+        return self._decode_obj(parsed)
+
+    def _value(self, value: Any) -> Any:
+        """A parsed value with every dict in it given to the decoder hook, innermost first."""
+        kind = type(value)
+        if kind is dict:
+            for key, item in value.items():
+                value[key] = self._value(item)
+            return self._decode_obj(value)
+        if kind is list:
+            for index, item in enumerate(value):
+                value[index] = self._value(item)
+        elif kind is float:
+            raise NotForOrjsonError
+        return value
+
     def _decode_obj(self, d: dict[str, Any]) -> Any:
-        if len(d) == 2:
+        if len(d) == 2 and "_data_" in d:
             try:
-                decode, data = self.decoders[d["_type_"]], d["_data_"]
-            except KeyError:  # a plain dict, or a name never registered: as the library does
-                return super()._decode_obj(d)
-            return decode(data)
+                decode = self.decoders[d["_type_"]]
+            except (KeyError, TypeError):  # not a typed value, or a name never registered
+                return super()._decode_obj(d)  # as the library does
+            return decode(d["_data_"])
         return d
+
+
+SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def plain(data: Any) -> bool:
+    """Whether a typed value's data is as parsed what the library's decoder would hand its
+    transcoding: text, a whole number, true, false or null, or a dict of those other than of
+    two keys (which could be a typed value itself)."""
+    kind = type(data)
+    if kind is dict:
+        return len(data) != 2 and all(type(v) in SCALARS for v in data.values())
+    return kind in SCALARS
 
 
 def register(transcoder: JSONTranscoder) -> None:

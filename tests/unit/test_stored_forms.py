@@ -115,3 +115,55 @@ def test_uuids_read_back_equal() -> None:
     _, park = transcoders()
     some_id = uuid4()
     assert park.decode(park.encode(some_id)) == some_id
+
+
+typed_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()  # beyond 64 bits too
+    | st.floats(allow_nan=False)  # infinities too
+    | st.text()
+    | st.uuids()
+    | st.datetimes(timezones=st.just(timezone(timedelta(hours=8))))
+    | st.dates()
+    | st.builds(Actor, st.text(), st.text(), st.text(), st.none() | st.text()),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(["_type_", "_data_", "a", "b", "c"]) | st.text(), inner)
+    | st.fixed_dictionaries({"_type_": st.sampled_from(["uuid_hex", "actor"]), "_data_": inner}),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(), typed_values, max_size=6) | typed_values)
+def test_any_stored_state_decodes_to_what_the_library_decodes(state: Any) -> None:
+    library, park = transcoders()
+    encoded = library.encode(state)
+    try:
+        expected = library.decode(encoded)
+    except Exception as error:  # a value whose data the library cannot decode either
+        with pytest.raises(type(error)):
+            park.decode(encoded)
+        return
+    assert park.decode(encoded) == expected
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        b'{"at":{"_type_":"datetime_iso"}}',  # no data: a plain dict
+        b'{"at":{"_type_":"no_such_type","_data_":1}}',
+        b'{"big":123456789012345678901234567890,"at":{"_type_":"date_iso","_data_":"2026-03-02"}}',
+        b'{"x":Infinity}',
+        b'{"x":"\\ud800"}',
+        b'[{"_type_":"uuid_hex","_data_":"00000000000000000000000000000001"}]',
+    ],
+)
+def test_edge_states_decode_or_fail_as_with_the_library(stored: bytes) -> None:
+    library, park = transcoders()
+    try:
+        expected = library.decode(stored)
+    except Exception as error:
+        with pytest.raises(type(error)):
+            park.decode(stored)
+        return
+    assert park.decode(stored) == expected
