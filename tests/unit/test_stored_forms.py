@@ -127,9 +127,11 @@ typed_values = st.recursive(
     | st.datetimes(timezones=st.just(timezone(timedelta(hours=8))))
     | st.dates()
     | st.builds(Actor, st.text(), st.text(), st.text(), st.none() | st.text()),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.sampled_from(["_type_", "_data_", "a", "b", "c"]) | st.text(), inner)
-    | st.fixed_dictionaries({"_type_": st.sampled_from(["uuid_hex", "actor"]), "_data_": inner}),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(["_type_", "_data_", "a", "b", "c"]) | st.text(), inner)
+        | st.fixed_dictionaries({"_type_": st.sampled_from(["uuid_hex", "actor"]), "_data_": inner})
+    ),
     max_leaves=12,
 )
 
