@@ -20,6 +20,7 @@ from api.services import Services
 from domain.matter import Matter
 from domain.period import Period
 from domain.scoring import Score, exact
+from projections import parallel
 from projections.assessment import Assessor
 from projections.notices import Drafter
 from projections.pages import Page
@@ -175,8 +176,9 @@ def digests(svc: Services) -> dict[str, tuple[int, str | None]]:
 
 
 def test_a_rebuild_in_two_processes_gives_the_views_of_a_rebuild_in_one(
-    svc: Services, clock: Clock, caplog: pytest.LogCaptureFixture
+    svc: Services, clock: Clock, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)  # a short history, in two processes still
     history = write_history(svc, clock)
     drafts = Drafter(svc.views, Assessor(svc.views, svc.park)).drafts(MARCH, ASKED_AT, svc.settle())
     failing = next(d for d in drafts if d.reason == "grade_failing")
@@ -264,3 +266,18 @@ def test_a_topic_registered_for_a_moved_class_turns_the_choice_of_topics_off(
     finally:
         del _topic_cache["domain.old_matter:Matter.Received"]
     assert Follower(svc.park, svc.views, [entities]).reader.topics is not None
+
+
+def test_a_short_catch_up_stays_in_one_process(
+    svc: Services, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_history(svc, clock)
+    for name in svc.follower.positions():
+        svc.follower.reset(name)
+    with caplog.at_level(logging.INFO, logger="baobao.follower"):
+        read = svc.follower.catch_up(jobs=2)
+    head = svc.park.log_head()
+    assert read == head
+    assert f"{head} events behind: catching up in this process" in caplog.text
+    assert "other processes" not in caplog.text
+    assert set(svc.follower.positions().values()) == {head}
