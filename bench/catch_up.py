@@ -66,6 +66,7 @@ def decode(url: str) -> dict[str, Any]:
 def rebuild(url: str, jobs: int) -> dict[str, Any]:
     from domain.park import Park
     from domain.storage import parse_database_url
+    from projections.parallel import PARALLEL_FROM
     from projections.runner import Follower
     from projections.sql import ViewDatabase
 
@@ -80,7 +81,8 @@ def rebuild(url: str, jobs: int) -> dict[str, Any]:
         "events": events,
         "seconds": time.perf_counter() - started,
         "page_size": follower.catch_up_page_size,
-        "jobs": jobs,
+        # From position 0 the whole log is to go: in one process if it is short.
+        "jobs": jobs if park.log_head() >= PARALLEL_FROM else 1,
     }
 
 
@@ -169,7 +171,7 @@ def main() -> None:
     ratio = built["events_per_s"] / base["events_per_s"]
     print_table(
         f"{name}: {built['events']:,} events ({scale} to {until:%Y-%m-%d}), "
-        f"rebuilt in {args.jobs} process(es)",
+        f"rebuilt in {built['jobs']} process(es)",
         ("path", "events", "seconds", "events/s", "× decode", "events/CPU-s", "peak RSS MiB"),
         [
             (
