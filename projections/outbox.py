@@ -40,12 +40,16 @@ FRESH = ("pending", 0, None, 0, None, None, None)
 
 
 class TxSubjects:
-    """Summaries and unit names as earlier events recorded them, read in the page's transaction."""
+    """Summaries and unit names as earlier events recorded them: those of the page being
+    applied, then those read in its transaction."""
 
-    def __init__(self, tx: Tx) -> None:
+    def __init__(self, tx: Tx, recent: dict[str, str]) -> None:
         self.tx = tx
+        self.recent = recent
 
     def text(self, key: str) -> str | None:
+        if key in self.recent:
+            return self.recent[key]
         row = self.tx.one("SELECT text FROM v_outbox_subjects WHERE id=?", [key])
         return None if row is None else str(row[0])
 
@@ -54,6 +58,13 @@ class TxSubjects:
 
     def unit_name(self, unit_id: str) -> str | None:
         return self.text(unit_id)
+
+
+# What a message names an event's aggregate by: a matter's summary, a unit's name.
+SUBJECT_OF: dict[type[Any], Callable[[Any], str]] = {
+    Matter.Received: lambda event: str(event.summary),
+    Unit.Registered: lambda event: str(event.name),
+}
 
 
 def epoch(moment: datetime | None) -> int | None:
@@ -78,39 +89,34 @@ class OutboxProjection:
 
     def __init__(self) -> None:
         self.handlers: dict[type[Any], Callable[[Tx, int, Any], None]] = {
-            Matter.Received: self.matter_received,
-            Unit.Registered: self.unit_registered,
             Delivery.Failed: self.delivery_failed,
             Delivery.Delivered: self.delivered,
         }
 
     def reads(self, event_class: type[Any]) -> bool:
-        return event_class in self.handlers or event_class in COMPOSERS
+        return event_class in SUBJECT_OF or event_class in self.handlers or event_class in COMPOSERS
 
     def apply(self, tx: Tx, events: Sequence[PositionedEvent]) -> None:
+        # The page's subjects are written together at its end (one statement, not one round
+        # trip each on PostgreSQL); messages composed meanwhile find them here.
+        subjects: dict[str, str] = {}
         for position, event in events:
+            subject_of = SUBJECT_OF.get(type(event))
             handler = self.handlers.get(type(event))
-            if handler is not None:
+            if subject_of is not None:
+                subjects[str(event.originator_id)] = subject_of(event)
+            elif handler is not None:
                 handler(tx, position, event)
             elif type(event) in COMPOSERS:
-                self.messages(tx, position, event)
-
-    def matter_received(self, tx: Tx, _: int, event: Any) -> None:
-        self.subject(tx, str(event.originator_id), event.summary)
-
-    def unit_registered(self, tx: Tx, _: int, event: Any) -> None:
-        self.subject(tx, str(event.originator_id), event.name)
-
-    @staticmethod
-    def subject(tx: Tx, key: str, text: str) -> None:
-        tx.execute(
+                self.messages(tx, position, event, TxSubjects(tx, subjects))
+        tx.executemany(
             "INSERT INTO v_outbox_subjects (id, text) VALUES (?, ?) "
             "ON CONFLICT (id) DO UPDATE SET text=excluded.text",
-            [key, text],
+            list(subjects.items()),
         )
 
-    def messages(self, tx: Tx, position: int, event: Any) -> None:
-        messages = compose(event, TxSubjects(tx))
+    def messages(self, tx: Tx, position: int, event: Any, subjects: TxSubjects) -> None:
+        messages = compose(event, subjects)
         if not messages:
             return
         source = f"{event.originator_id}/{event.originator_version}"
