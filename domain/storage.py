@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,9 +11,11 @@ from urllib.parse import unquote, urlparse
 
 from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteFactory
+from eventsourcing.sqlite import SQLiteConnection, SQLiteDatastore, SQLiteFactory
 from eventsourcing.utils import Environment, EnvType, retry
 from psycopg.errors import DuplicateObject
+
+from domain.write_turns import WriteTurns, write_turns
 
 DEFAULT_URL = "sqlite:///./baobao.db"
 # Held while the log's and the views' tables are created: processes starting together on an
@@ -94,16 +96,40 @@ def parse_database_url(url: str) -> Database:
     )
 
 
+class TurnTakingDatastore(SQLiteDatastore):
+    """The library's SQLite datastore, each write in its turn among the database's writers
+    (`domain.write_turns`), taken before the library's own writer lock of this process."""
+
+    turns: WriteTurns | None = None
+
+    @contextlib.contextmanager
+    def get_connection(self, *, commit: bool) -> Iterator[SQLiteConnection]:
+        with contextlib.ExitStack() as stack:
+            if commit and self.turns is not None:
+                stack.enter_context(self.turns.turn())
+            yield stack.enter_context(super().get_connection(commit=commit))
+
+
 class SQLiteLogFactory(SQLiteFactory):
-    """The library's SQLite persistence with a larger pool of connections kept open. The
-    library keeps 5 and closes any more when they come back; a server's 40 worker threads
-    reading at once would open a new connection (and check its journal mode) for most reads."""
+    """The library's SQLite persistence with a larger pool of connections kept open, whose
+    writes take turns with the other writers of the database. The library keeps 5 connections
+    and closes any more when they come back; a server's 40 worker threads reading at once
+    would open a new connection (and check its journal mode) for most reads."""
 
     SQLITE_POOL_SIZE = "SQLITE_POOL_SIZE"
     SQLITE_MAX_OVERFLOW = "SQLITE_MAX_OVERFLOW"
 
     def __init__(self, env: Environment | EnvType | None) -> None:
         super().__init__(env)
+        made = self.datastore
+        self.datastore = TurnTakingDatastore(
+            db_name=made.pool.db_name,
+            lock_timeout=made.pool.lock_timeout,
+            single_row_tracking=made.single_row_tracking,
+            originator_id_type=made.originator_id_type,
+        )
+        self.datastore.turns = write_turns(made.pool.db_name)
+        made.close()
         pool = self.datastore.pool
         pool.pool_size = int(self.env.get(self.SQLITE_POOL_SIZE) or pool.pool_size)
         pool.max_overflow = int(self.env.get(self.SQLITE_MAX_OVERFLOW) or pool.max_overflow)

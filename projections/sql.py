@@ -12,6 +12,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from domain.storage import SCHEMA_LOCK, Database
+from domain.write_turns import write_turns
 
 Params = Sequence[Any]
 
@@ -58,6 +59,7 @@ class ViewDatabase:
         self.database = database
         self.postgres = database.kind == "postgres"
         self._local = threading.local()
+        self._turns = write_turns(database.sqlite_path)
         self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
         if self.postgres:
             env = database.env
@@ -102,17 +104,20 @@ class ViewDatabase:
                 yield Tx(pg_cursor, postgres=True)
             return
         connection = self._sqlite()
-        cursor = connection.cursor()
-        cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield Tx(cursor, postgres=False)
-        except BaseException:
-            connection.rollback()
-            raise
-        else:
-            connection.commit()
-        finally:
-            cursor.close()
+        with ExitStack() as turn:
+            if write and self._turns is not None:
+                turn.enter_context(self._turns.turn())
+            cursor = connection.cursor()
+            cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield Tx(cursor, postgres=False)
+            except BaseException:
+                connection.rollback()
+                raise
+            else:
+                connection.commit()
+            finally:
+                cursor.close()
 
     @contextmanager
     def _begun(self) -> Iterator[psycopg.Connection[Any]]:
