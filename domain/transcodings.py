@@ -151,11 +151,19 @@ class ParkTranscoder(JSONTranscoder):
         kind = type(value)
         if kind is dict:
             for key, item in value.items():
-                value[key] = self._value(item)
+                inner = type(item)
+                if inner is dict or inner is list:
+                    value[key] = self._value(item)
+                elif inner is float:
+                    raise NotForOrjsonError
             return self._decode_obj(value)
         if kind is list:
             for index, item in enumerate(value):
-                value[index] = self._value(item)
+                inner = type(item)
+                if inner is dict or inner is list:
+                    value[index] = self._value(item)
+                elif inner is float:
+                    raise NotForOrjsonError
         elif kind is float:
             raise NotForOrjsonError
         return value
@@ -170,17 +178,20 @@ class ParkTranscoder(JSONTranscoder):
         return d
 
 
-SCALARS = frozenset({str, int, bool, type(None)})
-
-
 def plain(data: Any) -> bool:
     """Whether a typed value's data is as parsed what the library's decoder would hand its
     transcoding: text, a whole number, true, false or null, or a dict of those other than of
     two keys (which could be a typed value itself)."""
     kind = type(data)
     if kind is dict:
-        return len(data) != 2 and all(type(v) in SCALARS for v in data.values())
-    return kind in SCALARS
+        if len(data) == 2:
+            return False
+        for item in data.values():
+            inner = type(item)
+            if inner is dict or inner is list or inner is float:
+                return False
+        return True
+    return kind is not list and kind is not float
 
 
 def register(transcoder: JSONTranscoder) -> None:
