@@ -66,7 +66,7 @@ def decode(url: str) -> dict[str, Any]:
 def rebuild(url: str, jobs: int) -> dict[str, Any]:
     from domain.park import Park
     from domain.storage import parse_database_url
-    from projections.parallel import PARALLEL_FROM
+    from projections.parallel import pays_to_split
     from projections.runner import Follower
     from projections.sql import ViewDatabase
 
@@ -82,7 +82,7 @@ def rebuild(url: str, jobs: int) -> dict[str, Any]:
         "seconds": time.perf_counter() - started,
         "page_size": follower.catch_up_page_size,
         # From position 0 the whole log is to go: in one process if it is short.
-        "jobs": jobs if park.log_head() >= PARALLEL_FROM else 1,
+        "jobs": jobs if pays_to_split(park.log_head()) else 1,
     }
 
 

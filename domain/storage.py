@@ -100,7 +100,9 @@ class TurnTakingDatastore(SQLiteDatastore):
     """The library's SQLite datastore, each write in its turn among the database's writers
     (`domain.write_turns`), taken before the library's own writer lock of this process."""
 
-    turns: WriteTurns | None = None
+    def __init__(self, db_name: str, **options: Any) -> None:
+        super().__init__(db_name, **options)
+        self.turns: WriteTurns | None = write_turns(db_name)
 
     @contextlib.contextmanager
     def get_connection(self, *, commit: bool) -> Iterator[SQLiteConnection]:
@@ -128,7 +130,6 @@ class SQLiteLogFactory(SQLiteFactory):
             single_row_tracking=made.single_row_tracking,
             originator_id_type=made.originator_id_type,
         )
-        self.datastore.turns = write_turns(made.pool.db_name)
         made.close()
         pool = self.datastore.pool
         pool.pool_size = int(self.env.get(self.SQLITE_POOL_SIZE) or pool.pool_size)

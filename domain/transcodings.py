@@ -120,36 +120,21 @@ class ParkTranscoder(JSONTranscoder):
 
     def decode(self, data: bytes) -> Any:
         try:
-            return self._decoded(orjson.loads(data))
+            return self._value(orjson.loads(data))
         except (orjson.JSONDecodeError, NotForOrjsonError):
             return super().decode(data)
-
-    def _decoded(self, parsed: Any) -> Any:
-        if type(parsed) is not dict:
-            return self._value(parsed)
-        # An event's state: a dict of fields, most of them plain or one typed value whose data
-        # is plain (a time, an id, an actor), decoded here without walking them.
-        decoders = self.decoders
-        for key, value in parsed.items():
-            kind = type(value)
-            if kind is dict:
-                if len(value) == 2 and "_data_" in value:
-                    name = value.get("_type_")
-                    decode = decoders.get(name) if type(name) is str else None
-                    if decode is not None and plain(value["_data_"]):
-                        parsed[key] = decode(value["_data_"])
-                        continue
-                parsed[key] = self._value(value)
-            elif kind is list:
-                parsed[key] = self._value(value)
-            elif kind is float:
-                raise NotForOrjsonError
-        return self._decode_obj(parsed)
 
     def _value(self, value: Any) -> Any:
         """A parsed value with every dict in it given to the decoder hook, innermost first."""
         kind = type(value)
         if kind is dict:
+            if len(value) == 2 and "_data_" in value:
+                # A typed value whose data is plain (a time, an id, an actor: a few in every
+                # event), decoded without walking it.
+                name = value.get("_type_")
+                decode = self.decoders.get(name) if type(name) is str else None
+                if decode is not None and plain(value["_data_"]):
+                    return decode(value["_data_"])
             for key, item in value.items():
                 inner = type(item)
                 if inner is dict or inner is list:

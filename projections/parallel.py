@@ -28,6 +28,12 @@ log = logging.getLogger("baobao.follower")
 # about half a second, as long as a few tens of thousands of events take in one.
 PARALLEL_FROM = 50_000
 
+
+def pays_to_split(behind: int) -> bool:
+    """Whether a catch-up this many events behind is worth other processes."""
+    return behind >= PARALLEL_FROM
+
+
 # About what each projection costs to rebuild, relative to the lightest: replaying aggregates
 # and writing matters' rows costs about as much as all the others together.
 WEIGHTS = {"entities": 8}
@@ -64,7 +70,7 @@ def catch_up_in_parallel(
     ):
         return None
     behind = app.log_head() - min(follower.positions().values(), default=0)
-    if behind < PARALLEL_FROM:
+    if not pays_to_split(behind):
         log.info("%s events behind: catching up in this process", behind)
         return None
     parts = groups(follower.projections, jobs)
