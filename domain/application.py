@@ -29,6 +29,9 @@ from domain.group_commit import GroupCommit, collected
 from domain.policy import POLICY_ID, AdoptedPolicy, PolicyBook, PolicyDocument
 from domain.storage import Database
 
+# The books every command's rules come from.
+RULE_BOOKS = (POLICY_ID, CALENDAR_ID)
+
 TAgg = TypeVar("TAgg", bound=BaobaoAggregate)
 
 # Positions of aggregates committed by this process, kept for the answers to their commands.
@@ -55,6 +58,8 @@ class ParkCore(Application[UUID]):
         self.database = database
         self.clock = clock
         self._calendars: dict[tuple[int, OfficeHours], WorkingCalendar] = {}
+        self._policies: dict[int, tuple[dict[str, Any], AdoptedPolicy]] = {}
+        self._rule_books_held: dict[UUID, Any] = {}
         self._batch = threading.local()
         # Where each aggregate's last commit of this process put it: (version, log position).
         self._positions: dict[UUID, tuple[int, int]] = {}
@@ -279,16 +284,38 @@ class ParkCore(Application[UUID]):
 
     def rules_at(self, at: datetime) -> Rules:
         """The calendar and the policy in force on the business day of `at`."""
-        # Read-only copies from the aggregate cache (fast-forwarded to the latest version);
-        # a working calendar is built once per calendar version and office hours.
-        policies: Any = self._current(POLICY_ID)
-        policy = policies.in_force(at.astimezone(SHANGHAI).date())
-        calendar, version = self.calendar_for(policy)
+        policies, book = self._rule_books()
+        number = policies.version_in_force(at.astimezone(SHANGHAI).date())
+        # A version, once adopted, never changes: its document is read once per book read.
+        document = policies.adoptions[number - 1][1]
+        held = self._policies.get(number)
+        if held is None or held[0] is not document:
+            held = self._policies[number] = (document, policies.version_of(number))
+        policy = held[1]
+        calendar, version = self._calendar_for(book, policy)
         return Rules(calendar, version, policy)
+
+    def _rule_books(self) -> tuple[Any, Any]:
+        """Read-only copies of the policy and the calendar books at their latest versions.
+        Where the log can say in one query whether either changed since this process last
+        looked (neither usually has for months), only a changed one is read again."""
+        latest_versions = getattr(self.recorder, "latest_versions", None)
+        if latest_versions is None or self._pending() is not None:
+            return self._current(POLICY_ID), self._current(CALENDAR_ID)
+        latest: dict[UUID, int] = latest_versions(RULE_BOOKS)
+        books = []
+        for aggregate_id in RULE_BOOKS:
+            held = self._rule_books_held.get(aggregate_id)
+            if held is None or held.version != latest.get(aggregate_id):
+                held = self._rule_books_held[aggregate_id] = self._get(aggregate_id, copied=False)
+            books.append(held)
+        return books[0], books[1]
 
     def calendar_for(self, policy: AdoptedPolicy) -> tuple[WorkingCalendar, int]:
         """The latest published calendar with the policy's office hours, and its version."""
-        book: Any = self._current(CALENDAR_ID)
+        return self._calendar_for(self._current(CALENDAR_ID), policy)
+
+    def _calendar_for(self, book: Any, policy: AdoptedPolicy) -> tuple[WorkingCalendar, int]:
         hours = policy.document.office_hours()
         key = (book.version, hours)
         calendar = self._calendars.get(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field
 from datetime import date, time
 from decimal import Decimal
@@ -36,11 +37,7 @@ class PolicyDocument:
     deduction_per_missed_dispatch: str = "5"
 
     def office_hours(self) -> OfficeHours:
-        return OfficeHours(
-            sessions=tuple(
-                (time.fromisoformat(a), time.fromisoformat(b)) for a, b in self.office_sessions
-            )
-        )
+        return office_hours_of(self.office_sessions)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -136,13 +133,25 @@ class PolicyBook(BaobaoAggregate):
 
     def in_force(self, day: date) -> AdoptedPolicy:
         """The policy governing a day: the latest adopted whose first month is not after it."""
+        return self.version_of(self.version_in_force(day))
+
+    def version_in_force(self, day: date) -> int:
+        """The number of the version `in_force` gives."""
         month = f"{day.year:04d}-{day.month:02d}"
         best = 0
         for index, (effective_from, _) in enumerate(self.adoptions, start=1):
             if effective_from <= month:
                 best = index
         # Before any policy's first month, the first adopted one governs.
-        return self.version_of(best or 1)
+        return best or 1
+
+
+@functools.lru_cache(maxsize=64)
+def office_hours_of(sessions: tuple[tuple[str, str], ...]) -> OfficeHours:
+    """Office hours from their sessions as text (a policy's few sessions, parsed once)."""
+    return OfficeHours(
+        sessions=tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in sessions)
+    )
 
 
 def check_month(value: str) -> str:

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
+from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteConnection, SQLiteDatastore, SQLiteFactory
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteDatastore,
+    SQLiteFactory,
+)
 from eventsourcing.utils import Environment, EnvType, retry
 from psycopg.errors import DuplicateObject
+from psycopg.sql import SQL, Identifier
 
 from domain.write_turns import WriteTurns, write_turns
 
@@ -106,10 +113,26 @@ class TurnTakingDatastore(SQLiteDatastore):
 
     @contextlib.contextmanager
     def get_connection(self, *, commit: bool) -> Iterator[SQLiteConnection]:
-        with contextlib.ExitStack() as stack:
-            if commit and self.turns is not None:
-                stack.enter_context(self.turns.turn())
-            yield stack.enter_context(super().get_connection(commit=commit))
+        if not commit or self.turns is None:
+            with super().get_connection(commit=commit) as connection:
+                yield connection
+            return
+        with self.turns.turn(), super().get_connection(commit=commit) as connection:
+            yield connection
+
+
+class SQLiteLogRecorder(SQLiteApplicationRecorder):
+    """The library's recorder, and the latest versions of a few aggregates in one query."""
+
+    def latest_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
+        """Each aggregate's latest version; one with no events yet is absent."""
+        statement = (
+            f"SELECT originator_id, MAX(originator_version) FROM {self.events_table_name} "
+            f"WHERE originator_id IN ({', '.join('?' * len(ids))}) GROUP BY originator_id"
+        )
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, [aggregate_id.hex for aggregate_id in ids])
+            return {UUID(str(row[0])): int(row[1]) for row in c.fetchall()}
 
 
 class SQLiteLogFactory(SQLiteFactory):
@@ -118,6 +141,7 @@ class SQLiteLogFactory(SQLiteFactory):
     and closes any more when they come back; a server's 40 worker threads reading at once
     would open a new connection (and check its journal mode) for most reads."""
 
+    application_recorder_class = SQLiteLogRecorder
     SQLITE_POOL_SIZE = "SQLITE_POOL_SIZE"
     SQLITE_MAX_OVERFLOW = "SQLITE_MAX_OVERFLOW"
 
@@ -150,6 +174,17 @@ class PostgresLogRecorder(PostgresApplicationRecorder):
     select_events = _three_tries(PostgresApplicationRecorder.select_events)
     select_notifications = _three_tries(PostgresApplicationRecorder.select_notifications)
     max_notification_id = _three_tries(PostgresApplicationRecorder.max_notification_id)
+
+    @_three_tries
+    def latest_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
+        """Each aggregate's latest version; one with no events yet is absent."""
+        statement = SQL(
+            "SELECT originator_id, MAX(originator_version) AS version FROM {schema}.{table} "
+            "WHERE originator_id = ANY(%s) GROUP BY originator_id"
+        ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, [list(ids)], prepare=True)
+            return {UUID(str(row["originator_id"])): int(row["version"]) for row in curs.fetchall()}
 
     def create_table(self) -> None:
         """The library's tables, types and functions, created in one transaction under an

@@ -496,6 +496,36 @@ def test_a_withdrawn_matter_has_no_open_deadline_to_recompute(
     assert park.log_head() == head
 
 
+def test_a_policy_and_a_calendar_changed_by_another_process_govern_the_next_command(
+    park: Park,
+    database_url: str,
+    open_park: Callable[[str], Park],
+    acts: Acts,
+    clock: Clock,
+    enterprise: Enterprise,
+    unit: Unit,
+) -> None:
+    """A process holds the policy and the calendar between commands; what another process
+    adopted or published meanwhile governs its next command."""
+    clock.set(sh(2026, 12, 29, 9))
+    before = park.receive_matter(acts.clerk(), enterprise.id, "年底用地", "用地", "window")
+    held = park.assign_matter(acts.clerk(), before.id, unit.id).deadlines[-1]
+    assert (held.policy_version, held.provisional) == (1, True)
+    other = open_park(database_url)
+    other.adopt_policy(acts.admin(), {"handle_working_days": 5}, "2026-12")
+    other.publish_calendar(acts.admin(), SCHEDULE_2027)
+    clock.set(sh(2026, 12, 29, 10))
+    after = park.receive_matter(acts.clerk(), enterprise.id, "年底用电", "用电", "window")
+    handle = park.assign_matter(acts.clerk(), after.id, unit.id).deadlines[-1]
+    assert (handle.policy_version, handle.calendar_version, handle.provisional) == (
+        2,
+        other.calendar_book().version,
+        False,
+    )
+    # Five working days from Tuesday 29 December, over New Year's days 1 to 4 January 2027.
+    assert handle.due_at == sh(2027, 1, 7, 17, 30)
+
+
 # -- guarantors through the Park (§4) ------------------------------------------------------
 
 
