@@ -94,12 +94,33 @@ def upsert(tx: Tx, table: str, rows: Sequence[dict[str, Any]], *, keep: Sequence
         return
     columns = list(rows[0])
     updates = ", ".join(f"{c}=excluded.{c}" for c in columns if c != "id" and c not in keep)
-    statement = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-        f"ON CONFLICT (id) DO UPDATE SET {updates}"
-    )
     values = itemgetter(*columns)
-    tx.executemany(statement, [values(row) for row in rows])
+    tx.insert_many(
+        f"INSERT INTO {table} ({', '.join(columns)})",
+        once_each(columns, [values(row) for row in rows], keep),
+        f"ON CONFLICT (id) DO UPDATE SET {updates}",
+    )
+
+
+def once_each(
+    columns: Sequence[str], rows: Sequence[tuple[Any, ...]], keep: Sequence[str]
+) -> Sequence[tuple[Any, ...]]:
+    """One row per id, as the rows upserted one after another would leave it: the columns in
+    `keep` as the id's first row had them, the others as its last."""
+    key = columns.index("id")
+    first: dict[Any, int] = {}
+    merged: list[tuple[Any, ...]] = []
+    for row in rows:
+        at = first.get(row[key])
+        if at is None:
+            first[row[key]] = len(merged)
+            merged.append(row)
+            continue
+        earlier = merged[at]
+        merged[at] = tuple(
+            earlier[i] if column in keep else row[i] for i, column in enumerate(columns)
+        )
+    return merged if len(merged) < len(rows) else rows
 
 
 def dumps(doc: Any) -> str:

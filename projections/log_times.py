@@ -42,9 +42,8 @@ class LogTimesProjection:
             (position, microseconds(event.timestamp))  # type: ignore[attr-defined]
             for position, event in events
         ]
-        return lambda tx: tx.executemany(
-            "INSERT INTO v_log_times (id, recorded_us) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
-            rows,
+        return lambda tx: tx.insert_many(
+            "INSERT INTO v_log_times (id, recorded_us)", rows, "ON CONFLICT (id) DO NOTHING"
         )
 
     def digest(self, tx: Tx) -> str:

@@ -109,10 +109,10 @@ class OutboxProjection:
                 handler(tx, position, event)
             elif type(event) in COMPOSERS:
                 self.messages(tx, position, event, TxSubjects(tx, subjects))
-        tx.executemany(
-            "INSERT INTO v_outbox_subjects (id, text) VALUES (?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET text=excluded.text",
+        tx.insert_many(
+            "INSERT INTO v_outbox_subjects (id, text)",
             list(subjects.items()),
+            "ON CONFLICT (id) DO UPDATE SET text=excluded.text",
         )
 
     def messages(self, tx: Tx, position: int, event: Any, subjects: TxSubjects) -> None:

@@ -16,6 +16,10 @@ from domain.write_turns import write_turns
 
 Params = Sequence[Any]
 
+# PostgreSQL takes at most 65,535 parameters a statement; a chunk of rows stays well below.
+ROWS_PER_STATEMENT = 1_000
+PARAMS_PER_STATEMENT = 20_000
+
 
 class Tx:
     """One transaction's cursor; statements use `?` placeholders on both databases."""
@@ -41,6 +45,23 @@ class Tx:
     def executemany(self, statement: str, rows: Sequence[Params]) -> None:
         if rows:
             self.cursor.executemany(self.sql(statement), [tuple(r) for r in rows])
+
+    def insert_many(self, head: str, rows: Sequence[Params], tail: str = "") -> None:
+        """`head VALUES (…) tail` for each row. On SQLite the statement runs once per row (the
+        loop is in C); on PostgreSQL a chunk of rows goes in one statement, one round trip and
+        one execution on the server, instead of one of each per row. Rows given to a
+        statement whose `tail` updates on conflict must have distinct keys."""
+        if not rows:
+            return
+        one = f"({', '.join('?' * len(rows[0]))})"
+        if not self.postgres:
+            self.cursor.executemany(f"{head} VALUES {one} {tail}", [tuple(r) for r in rows])
+            return
+        size = max(1, min(ROWS_PER_STATEMENT, PARAMS_PER_STATEMENT // len(rows[0])))
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            statement = f"{head} VALUES {', '.join([one] * len(chunk))} {tail}"
+            self.cursor.execute(self.sql(statement), [value for row in chunk for value in row])
 
     def all(self, statement: str, params: Params = ()) -> list[tuple[Any, ...]]:
         self.cursor.execute(self.sql(statement), tuple(params))
