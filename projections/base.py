@@ -96,7 +96,8 @@ def upsert(tx: Tx, table: str, rows: Sequence[dict[str, Any]], *, keep: Sequence
     updates = ", ".join(f"{c}=excluded.{c}" for c in columns if c != "id" and c not in keep)
     values = itemgetter(*columns)
     tx.insert_many(
-        f"INSERT INTO {table} ({', '.join(columns)})",
+        table,
+        columns,
         once_each(columns, [values(row) for row in rows], keep),
         f"ON CONFLICT (id) DO UPDATE SET {updates}",
     )

@@ -43,7 +43,7 @@ class LogTimesProjection:
             for position, event in events
         ]
         return lambda tx: tx.insert_many(
-            "INSERT INTO v_log_times (id, recorded_us)", rows, "ON CONFLICT (id) DO NOTHING"
+            "v_log_times", ("id", "recorded_us"), rows, "ON CONFLICT (id) DO NOTHING"
         )
 
     def digest(self, tx: Tx) -> str:

@@ -110,7 +110,8 @@ class OutboxProjection:
             elif type(event) in COMPOSERS:
                 self.messages(tx, position, event, TxSubjects(tx, subjects))
         tx.insert_many(
-            "INSERT INTO v_outbox_subjects (id, text)",
+            "v_outbox_subjects",
+            ("id", "text"),
             list(subjects.items()),
             "ON CONFLICT (id) DO UPDATE SET text=excluded.text",
         )

@@ -13,6 +13,7 @@ from projections.base import upsert
 from projections.sql import ROWS_PER_STATEMENT, ViewDatabase
 
 MANY = ROWS_PER_STATEMENT * 2 + 7
+COLUMNS = ("id", "seq", "due", "doc")
 
 
 @pytest.fixture
@@ -65,9 +66,7 @@ def test_rows_inserted_in_bulk_leave_those_there_alone_when_told_to(views: ViewD
         upsert(tx, "v_things", [{"id": "t5", "seq": 5, "due": 5, "doc": "kept"}])
     rows = [(f"t{i}", i, None, "bulk") for i in range(MANY)]
     with views.transaction() as tx:
-        tx.insert_many(
-            "INSERT INTO v_things (id, seq, due, doc)", rows, "ON CONFLICT (id) DO NOTHING"
-        )
+        tx.insert_many("v_things", COLUMNS, rows, "ON CONFLICT (id) DO NOTHING")
     found = things(views)
     assert len(found) == MANY
     assert found["t5"] == (5, 5, "kept")
@@ -77,5 +76,5 @@ def test_rows_inserted_in_bulk_leave_those_there_alone_when_told_to(views: ViewD
 def test_a_failing_bulk_write_changes_nothing(views: ViewDatabase) -> None:
     rows = [(f"t{i}", i, None, "bulk") for i in range(MANY)]
     with pytest.raises(Exception, match=r"(?i)unique|duplicate"), views.transaction() as tx:
-        tx.insert_many("INSERT INTO v_things (id, seq, due, doc)", [*rows, rows[0]])
+        tx.insert_many("v_things", COLUMNS, [*rows, rows[0]])
     assert things(views) == {}
