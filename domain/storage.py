@@ -22,7 +22,7 @@ from eventsourcing.utils import Environment, EnvType, retry
 from psycopg.errors import DuplicateObject
 from psycopg.sql import SQL, Identifier
 
-from domain.write_turns import WriteTurns, write_turns
+from domain.write_turns import WriteTurns, turn_if, write_turns
 
 DEFAULT_URL = "sqlite:///./baobao.db"
 # Held while the log's and the views' tables are created: processes starting together on an
@@ -113,11 +113,7 @@ class TurnTakingDatastore(SQLiteDatastore):
 
     @contextlib.contextmanager
     def get_connection(self, *, commit: bool) -> Iterator[SQLiteConnection]:
-        if not commit or self.turns is None:
-            with super().get_connection(commit=commit) as connection:
-                yield connection
-            return
-        with self.turns.turn(), super().get_connection(commit=commit) as connection:
+        with turn_if(self.turns, commit), super().get_connection(commit=commit) as connection:
             yield connection
 
 

@@ -15,7 +15,7 @@ import fcntl
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 
 class WriteTurns:
@@ -66,3 +66,8 @@ def write_turns(database_path: str | None) -> WriteTurns | None:
         if turns is None:
             turns = _turns[key] = WriteTurns(key)
         return turns
+
+
+def turn_if(turns: WriteTurns | None, write: bool) -> AbstractContextManager[None]:
+    """A turn for a write to a database that has turns; nothing to wait for otherwise."""
+    return turns.turn() if write and turns is not None else nullcontext()

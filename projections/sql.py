@@ -12,7 +12,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from domain.storage import SCHEMA_LOCK, Database
-from domain.write_turns import write_turns
+from domain.write_turns import turn_if, write_turns
 
 Params = Sequence[Any]
 
@@ -148,9 +148,7 @@ class ViewDatabase:
                 yield Tx(pg_cursor, postgres=True, types=self._column_types)
             return
         connection = self._sqlite()
-        with ExitStack() as turn:
-            if write and self._turns is not None:
-                turn.enter_context(self._turns.turn())
+        with turn_if(self._turns, write):
             cursor = connection.cursor()
             cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
